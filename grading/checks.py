@@ -163,33 +163,72 @@ def _close(actual, desired, W):
     return np.allclose(actual, desired, rtol=rtol, atol=atol * scale)
 
 
-def _loss_diagnosis(spec, R, W, reg):
-    """Name the mistake behind a wrong loss, if it is a known one."""
-    weights = np.asarray(W, dtype=np.float64)
-    ref = spec.loss(W, reg)
-    candidates = [
-        (spec.loss(np.vstack([weights, np.zeros((1, W.shape[1]))]), reg),
+def _weights(W):
+    """All rows but the last (the bias), as float64."""
+    return np.asarray(W, dtype=np.float64)[:-1]
+
+
+def _with_bias_row(spec):
+    """The loss of ``spec`` taken over every row of W, the bias included."""
+    return lambda W, reg: spec.loss(np.vstack([W, np.zeros((1, W.shape[1]))]), reg)
+
+
+def _loss_mistakes(spec):
+    """Known wrong formulas for R, as ``(formula(W, reg), message)`` pairs."""
+    common = [
+        (_with_bias_row(spec),
          "R includes the bias row; it must be computed over the weights only (all rows but the last)."),
-        (ref / 2, "R is half of what it should be."),
-        (ref * 2, "R is twice what it should be."),
+        (lambda W, reg: spec.loss(W, reg) / 2,
+         "R is half of what it should be; this assignment uses no factor 1/2."),
+        (lambda W, reg: spec.loss(W, reg) * 2, "R is twice what it should be."),
+        (lambda W, reg: spec.loss(W, 1.0), "R is not multiplied by the regularization strength reg."),
+        (lambda W, reg: spec.loss(W, 1.0) / 2,
+         "R is not multiplied by reg and has a factor 1/2 that this assignment does not use."),
+        (lambda W, reg: _with_bias_row(spec)(W, 1.0),
+         "R includes the bias row and is not multiplied by reg."),
     ]
-    if reg not in (0.0, 1.0):
-        candidates.append((ref / reg, "R is not multiplied by the regularization strength reg."))
-        candidates.append((ref / reg / 2, "R is neither multiplied by reg nor by the right factor."))
-    if spec.kind == "L2":
-        candidates.append((reg * np.sqrt((weights[:-1] ** 2).sum()),
-                           "R uses the Euclidean norm; L2 regularization uses the squared norm "
-                           "(the sum of the squared weights)."))
-        candidates.append((reg * np.abs(weights[:-1]).sum(), "R sums |W|, which is the L1 regularizer."))
     if spec.kind == "L1":
-        candidates.append((reg * weights[:-1].sum(), "R sums the weights, not their absolute values."))
-        candidates.append((reg * (weights[:-1] ** 2).sum(), "R sums W**2, which is the L2 regularizer."))
-        if weights.shape[0] > 1:
-            candidates.append((reg * np.linalg.norm(weights[:-1], 1),
-                               "R uses the matrix 1-norm (the largest column sum); L1 "
-                               "regularization sums |W| over all entries."))
-    for value, message in candidates:
-        if not _close(value, ref, W) and _close(R, value, W):
+        return common + [
+            (lambda W, reg: reg * _weights(W).sum(), "R sums the weights, not their absolute values."),
+            (lambda W, reg: reg * abs(_weights(W).sum()),
+             "R takes the absolute value of the sum; it must sum the absolute values."),
+            (lambda W, reg: L2.loss(W, reg), "R sums the squared weights, which is the L2 regularizer."),
+            (lambda W, reg: reg * np.abs(_weights(W)).mean(), "R averages |W|; it must sum |W|."),
+            (lambda W, reg: reg * np.abs(_weights(W)).sum(axis=0).max(initial=0.0),
+             "R is the matrix 1-norm (the largest column sum); L1 regularization sums |W| over all entries."),
+        ]
+    return common + [
+        (lambda W, reg: reg * np.sqrt((_weights(W) ** 2).sum()),
+         "R is the Euclidean norm; L2 regularization uses its square (the sum of the squared weights)."),
+        (lambda W, reg: reg * _weights(W).sum() ** 2,
+         "R squares the sum of the weights; it must sum the squared weights."),
+        (lambda W, reg: reg * _weights(W).sum(), "R sums the weights, not their squares."),
+        (lambda W, reg: L1.loss(W, reg), "R sums |W|, which is the L1 regularizer."),
+        (lambda W, reg: reg * (_weights(W) ** 2).mean(), "R averages the squared weights; it must sum them."),
+    ]
+
+
+def _gradient_mistakes(spec):
+    """Known wrong formulas for dW, as ``(formula(W, reg), message)`` pairs."""
+    common = [
+        (lambda W, reg: spec.gradient(W, reg) / 2, "dW is half of what it should be."),
+        (lambda W, reg: spec.gradient(W, reg) * 2, "dW is twice what it should be."),
+        (lambda W, reg: spec.gradient(W, 1.0), "dW is not multiplied by the regularization strength reg."),
+    ]
+    if spec.kind == "L1":
+        return common + [
+            (lambda W, reg: L2.gradient(W, reg) / 2, "dW is reg * W; the derivative of |w| is sign(w)."),
+        ]
+    return common + [
+        (lambda W, reg: spec.gradient(W, 1.0) / 2, "dW is missing both the factor 2 and reg."),
+        (lambda W, reg: L1.gradient(W, reg), "dW is reg * sign(W), which is the L1 gradient."),
+    ]
+
+
+def _diagnose(mistakes, results, compare):
+    """The message of the first mistake that explains the student's output on every case."""
+    for formula, message in mistakes:
+        if all(compare(value, formula(case.W, case.reg), case) for case, value in results):
             return message
     return None
 
@@ -197,43 +236,36 @@ def _loss_diagnosis(spec, R, W, reg):
 def check_loss(spec, fn, cases=None):
     """Check that ``fn`` returns the correct loss R on every case.
 
-    Raises CheckFailed naming the first case that fails and, where it is a
-    known mistake, what the mistake is.
+    Raises CheckFailed naming the first case that fails and, where the
+    student's outputs on all cases fit a known mistake, what it is.
     """
+    results = []
     for case in cases or hidden_cases():
         R, _ = call(fn, case.W, case.reg)
         value = _scalar(R, spec.name)
         if np.isnan(value):
             raise CheckFailed(f"{spec.name}: R is NaN for {case.what}.")
-        if _close(value, spec.loss(case.W, case.reg), case.W):
-            continue
-        reason = _loss_diagnosis(spec, value, case.W, case.reg)
+        results.append((case, value))
+    failing = [case for case, value in results if not _close(value, spec.loss(case.W, case.reg), case.W)]
+    if failing:
+        reason = _diagnose(_loss_mistakes(spec), results, lambda a, b, case: _close(a, b, case.W))
         raise CheckFailed(
-            f"{spec.name}: R is wrong for {case.what} (W of shape {case.W.shape}). "
+            f"{spec.name}: R is wrong for {failing[0].what} (W of shape {failing[0].W.shape}). "
             + (reason or "Check the formula for R.")
         )
 
 
-def _gradient_diagnosis(spec, dW, W, reg):
-    ref = spec.gradient(W, reg)
-    candidates = [(ref / 2, "dW is half of what it should be."),
-                  (ref * 2, "dW is twice what it should be.")]
-    if reg not in (0.0, 1.0):
-        candidates.append((ref / reg, "dW is not multiplied by the regularization strength reg."))
-    if spec.kind == "L2":
-        candidates.append((ref / (2 * reg) if reg else ref, "dW is missing both the factor 2 and reg."))
-    for value, message in candidates:
-        if not _close(value, ref, W) and _close(dW, value, W):
-            return message
-    return None
+def _wrong_entries(spec, dW, case, reference=None):
+    """Where ``dW`` differs from ``reference`` (default: the correct gradient).
 
-
-def _gradient_errors(spec, dW, W, reg):
-    """Where ``dW`` is wrong, as a boolean array (L1: subgradients allowed at 0)."""
-    ref = spec.gradient(W, reg)
+    For L1, an entry where W is exactly 0 is right whenever it lies in
+    [-reg, reg].
+    """
+    W, reg = case.W, case.reg
+    if reference is None:
+        reference = spec.gradient(W, reg)
     rtol, atol = _tolerance(W)
-    tol = atol * max(1.0, abs(reg)) + rtol * np.abs(ref)
-    wrong = ~(np.abs(dW - ref) <= tol)
+    wrong = ~(np.abs(dW - reference) <= atol * max(1.0, abs(reg)) + rtol * np.abs(reference))
     if spec.kind == "L1":
         at_zero = np.zeros(W.shape, dtype=bool)
         at_zero[:-1] = W[:-1] == 0
@@ -248,9 +280,10 @@ def check_gradient(spec, fn, cases=None):
     dW must have W's shape, no NaN, a zero bias row and, for L1 where a
     weight is exactly 0, a value in [-reg, reg].
     """
+    results = []
     for case in cases or hidden_cases():
-        W, reg = case.W, case.reg
-        _, dW = call(fn, W, reg)
+        W = case.W
+        _, dW = call(fn, W, case.reg)
         dW = _as_array(dW, spec.name)
         if dW.shape != W.shape:
             raise CheckFailed(
@@ -263,20 +296,27 @@ def check_gradient(spec, fn, cases=None):
             raise CheckFailed(f"{spec.name}: dW has NaN{where} (for {case.what}).")
         if np.any(dW[-1] != 0):
             raise CheckFailed(f"{spec.name}: the bias row of dW (its last row) must be zero.")
-        wrong = _gradient_errors(spec, dW, W, reg)
-        if not wrong.any():
-            continue
-        if spec.kind == "L1" and np.any(wrong[:-1] & (W[:-1] == 0)) and not np.any(wrong[:-1] & (W[:-1] != 0)):
-            raise CheckFailed(
-                f"{spec.name}: where W is exactly 0, dW must lie in [-reg, reg] (for {case.what})."
-            )
-        reason = _gradient_diagnosis(spec, dW, W, reg)
-        row, col = np.argwhere(wrong)[0]
+        results.append((case, dW))
+
+    failing = [(case, dW, _wrong_entries(spec, dW, case)) for case, dW in results]
+    failing = [(case, dW, wrong) for case, dW, wrong in failing if wrong.any()]
+    if not failing:
+        return
+    if spec.kind == "L1" and all(np.all(case.W[wrong] == 0) for case, _, wrong in failing):
         raise CheckFailed(
-            f"{spec.name}: dW is wrong for {case.what} (W of shape {W.shape}): "
-            f"{int(wrong.sum())} of {wrong.size} entries differ, the first at row {row}, column {col}. "
-            + (reason or "Check the formula for dW.")
+            f"{spec.name}: where W is exactly 0, dW must lie in [-reg, reg] (for {failing[0][0].what})."
         )
+    reason = _diagnose(
+        _gradient_mistakes(spec), results,
+        lambda dW, model, case: not _wrong_entries(spec, dW, case, model).any(),
+    )
+    case, _, wrong = failing[0]
+    row, col = np.argwhere(wrong)[0]
+    raise CheckFailed(
+        f"{spec.name}: dW is wrong for {case.what} (W of shape {case.W.shape}): "
+        f"{int(wrong.sum())} of {wrong.size} entries differ, the first at row {row}, column {col}. "
+        + (reason or "Check the formula for dW.")
+    )
 
 
 def _as_array(dW, name):

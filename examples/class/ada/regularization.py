@@ -1,0 +1,18 @@
+"""Ada's submission: correct, written with masks and einsum."""
+
+import numpy as np
+
+
+def L1_reg(W, reg):
+    weights = W[:-1, :]
+    R = reg * np.abs(weights).sum()
+    dW = np.vstack([reg * np.sign(weights), np.zeros((1, W.shape[1]))])
+    return R, dW
+
+
+def L2_reg(W, reg):
+    weights = W[:-1, :]
+    R = reg * np.einsum("ij,ij->", weights, weights)
+    dW = 2 * reg * W
+    dW[-1, :] = 0
+    return R, dW

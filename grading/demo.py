@@ -1,0 +1,77 @@
+"""Build the release from source and autograde the example class.
+
+Usage: ``python -m grading.demo [COURSE_DIR]`` (default: ``demo/`` in the
+repository, which git ignores). Each run starts from an empty course folder:
+it generates the release with the project's configuration, hands in every
+student of ``examples/class/``, runs ``nbgrader autograde`` into a SQLite
+gradebook and prints the grades read back from that gradebook.
+"""
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from grading.scratch_course import MODULE, REPO, ScratchCourse
+
+EXAMPLE_CLASS = REPO / "examples" / "class"
+COLUMNS = [
+    "l1_loss", "l1_gradient", "l1_bias_and_input", "l1_vectorized",
+    "l2_loss", "l2_gradient", "l2_bias_and_input", "l2_vectorized",
+]
+
+
+def hand_in_example_class(course):
+    """Submit every student folder of ``examples/class``; return their ids."""
+    students = sorted(p.name for p in EXAMPLE_CLASS.iterdir() if p.is_dir())
+    for student in students:
+        folder = EXAMPLE_CLASS / student
+        module = folder / MODULE
+        answers = folder / "answers.json"
+        course.submit(
+            student,
+            module.read_text(encoding="utf-8") if module.exists() else None,
+            json.loads(answers.read_text(encoding="utf-8")) if answers.exists() else None,
+        )
+    return students
+
+
+def grade_table(scores):
+    """The gradebook's scores as a fixed-width text table, one row per student."""
+    header = ["student"] + [c.replace("_", " ") for c in COLUMNS] + ["auto / 6", "written"]
+    rows = [header]
+    for student in sorted(scores):
+        grades = scores[student]
+        auto = [grades[c] for c in COLUMNS]
+        written = [grades[g] for g in ("l1_explanation", "l2_explanation")]
+        pending = sum(w is None for w in written)
+        rows.append(
+            [student]
+            + [f"{g:g}" for g in auto]
+            + [f"{sum(auto):g}", f"{pending} to grade by hand" if pending else f"{sum(written):g} / 4"]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    root = Path(argv[0]) if argv else REPO / "demo"
+    if root.exists():
+        shutil.rmtree(root)
+
+    started = time.monotonic()
+    print(f"Generating the release in {root / 'release'} ...")
+    course = ScratchCourse.create(root)
+    students = hand_in_example_class(course)
+    print(f"Autograding {len(students)} example submissions: {', '.join(students)} ...")
+    course.autograde()
+    print()
+    print(grade_table(course.scores()))
+    print()
+    print(f"Gradebook: {course.db_path}  ({time.monotonic() - started:.1f} s in all)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,11 @@
+"""Shared fixtures."""
+
+import pytest
+
+from grading.scratch_course import ScratchCourse
+
+
+@pytest.fixture(scope="session")
+def course(tmp_path_factory):
+    """A scratch course with a release freshly generated from source/."""
+    return ScratchCourse.create(tmp_path_factory.mktemp("course"))

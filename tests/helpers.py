@@ -1,0 +1,26 @@
+"""Paths and small helpers shared by the tests."""
+
+import nbformat
+
+from grading.scratch_course import REPO
+
+MASTER_NOTEBOOK = REPO / "assignment2.ipynb"
+MASTER_MODULE = REPO / "regularization.py"
+RELEASE = REPO / "release" / "assignment2"
+
+
+def read_notebook(path):
+    return nbformat.read(path, as_version=4)
+
+
+def nbgrader_cells(notebook):
+    """``{grade_id: cell}`` for every cell with nbgrader metadata."""
+    return {
+        cell.metadata["nbgrader"]["grade_id"]: cell
+        for cell in notebook.cells
+        if "nbgrader" in cell.metadata
+    }
+
+
+def reference_module_source():
+    return MASTER_MODULE.read_text(encoding="utf-8")
