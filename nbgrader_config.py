@@ -5,7 +5,7 @@ the student version in ``release/``. The course's own extensions live in the
 ``grading`` package and are wired in here through nbgrader's configuration.
 """
 
-from nbgrader.converters import GenerateAssignment
+from nbgrader.converters import GenerateAssignment, GenerateFeedback
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -22,3 +22,16 @@ c.GenerateAssignment.preprocessors = list(
 # (solution included): every student would be graded on the reference
 # solution, and generate_feedback would copy it into the feedback folder.
 c.Autograde.exclude_overwriting = {"assignment2": ["regularization.py"]}
+
+# The graded cells signal failure by raising, with a message for the student.
+# nbgrader also scores any stderr output as a failure, which would zero correct
+# code that merely emits a warning: ignore stderr when scoring.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"[\s\S]"
+
+# generate_feedback would show hidden test source and tracebacks into the
+# checks (nbgrader issue #1363): strip both, keep the messages and scores.
+c.GenerateFeedback.preprocessors = list(
+    GenerateFeedback.class_traits()["preprocessors"].default()
+)
+c.GenerateFeedback.preprocessors.insert(1, "grading.hide_hidden_tests.HideHiddenTests")
