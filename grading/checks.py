@@ -12,6 +12,7 @@ Contract of a regularizer under test: ``fn(W, reg) -> (R, dW)`` for ``W`` of
 shape ``(D+1, K)`` whose last row is the bias; see ``regularization.py``.
 """
 
+import contextlib
 import inspect
 import warnings
 from dataclasses import dataclass
@@ -114,21 +115,31 @@ def _tolerance(W):
     return 1e-7, 1e-10
 
 
+@contextlib.contextmanager
+def _quiet():
+    """Silence warnings and NumPy floating-point reports.
+
+    In a notebook they would reach stderr, which nbgrader scores as a failed
+    cell; the checks report problems by raising instead.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
 def call(fn, W, reg, argument=None):
     """Call ``fn(argument, reg)`` and return ``(R, dW)``.
 
     ``argument`` defaults to a copy of ``W``; pass your own array to see
-    afterwards whether the function changed it. Warnings are silenced (they
-    would reach stderr, which nbgrader scores as a failure); an exception or
-    a malformed return value becomes a :class:`CheckFailed` that names the
-    input.
+    afterwards whether the function changed it. Warnings are silenced; an
+    exception or a malformed return value becomes a :class:`CheckFailed`
+    that names the input.
     """
     name = getattr(fn, "__name__", "the function")
     if argument is None:
         argument = W.copy()
     try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
+        with _quiet():
             result = fn(argument, reg)
     except NotImplementedError:
         raise CheckFailed(f"{name} is not implemented yet.") from None
@@ -159,9 +170,11 @@ def _scalar(R, name):
 
 
 def _close(actual, desired, W):
+    """Whether ``actual`` matches ``desired`` within W's tolerance (NaN matches NaN)."""
     rtol, atol = _tolerance(W)
-    scale = max(1.0, float(np.nanmax(np.abs(desired), initial=0.0)))
-    return np.allclose(actual, desired, rtol=rtol, atol=atol * scale, equal_nan=True)
+    with _quiet():
+        scale = max(1.0, float(np.nanmax(np.abs(desired), initial=0.0)))
+        return np.allclose(actual, desired, rtol=rtol, atol=atol * scale, equal_nan=True)
 
 
 def _weights(W):
@@ -236,8 +249,10 @@ def _gradient_mistakes(spec):
 
 def _diagnose(mistakes, results, compare):
     """The message of the first mistake that explains the student's output on every case."""
-    for formula, message in mistakes:
-        if all(compare(value, formula(case.W, case.reg), case) for case, value in results):
+    with _quiet():
+        models = [[formula(case.W, case.reg) for case, _ in results] for formula, _ in mistakes]
+    for (_, message), model in zip(mistakes, models):
+        if all(compare(value, expected, case) for (case, value), expected in zip(results, model)):
             return message
     return None
 

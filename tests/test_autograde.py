@@ -1,7 +1,10 @@
-"""End to end through nbgrader autograde with the project's configuration."""
+"""End to end through nbgrader autograde and generate_feedback with the project's configuration."""
+
+import re
 
 import pytest
 
+from grading.demo import hand_in_example_class
 from helpers import reference_module_source
 from test_release import solution_lines
 
@@ -16,14 +19,23 @@ ANSWERS = {"l1_explanation": "Weights are pushed to exactly zero.",
 def graded(course):
     course.submit("solver", reference_module_source(), ANSWERS)
     course.submit("untouched")
+    hand_in_example_class(course)
     course.autograde()
     course.nbgrader("generate_feedback", "assignment2", "--force")
     return course
 
 
+def autograded_total(scores):
+    return sum(scores[g] for g in AUTOGRADED)
+
+
+def feedback_html(course, student):
+    return (course.root / "feedback" / student / "assignment2" / "assignment2.html").read_text(encoding="utf-8")
+
+
 def test_reference_solution_gets_all_autograded_points_and_awaits_manual_grading(graded):
     scores = graded.scores()["solver"]
-    assert sum(scores[g] for g in AUTOGRADED) == 6
+    assert autograded_total(scores) == 6
     assert all(scores[g] is None for g in WRITTEN), "written answers must await manual grading"
 
 
@@ -31,6 +43,11 @@ def test_untouched_release_gets_zero(graded):
     scores = graded.scores()["untouched"]
     assert all(scores[g] == 0 for g in AUTOGRADED)
     assert all(scores[g] == 0 for g in WRITTEN)
+
+
+def test_example_class_gets_the_scores_its_readme_states(graded):
+    totals = {s: autograded_total(graded.scores()[s]) for s in ("ada", "ben", "cem")}
+    assert totals == {"ada": 6, "ben": 4, "cem": 0}
 
 
 def test_autograde_grades_the_students_module_not_the_master(graded):
@@ -47,3 +64,21 @@ def test_feedback_holds_no_reference_solution(graded):
         text = path.read_text(encoding="utf-8")
         for line in lines:
             assert line not in text, f"{path.name} holds solution line {line!r}"
+
+
+@pytest.mark.parametrize("student", ["ben", "solver", "untouched"])
+def test_feedback_shows_no_hidden_tests_or_model_answers(graded, student):
+    html = feedback_html(graded, student)
+    # Tracebacks of graded cells would quote checks.py; the students' own cells keep theirs.
+    for secret in ["BEGIN HIDDEN TESTS", "from grading import", "check_loss", "check_gradient",
+                   "checks.py", "hidden_cases", "_diagnose", "Model answer"]:
+        assert secret not in html, f"feedback of {student} shows {secret!r}"
+
+
+def test_feedback_shows_the_message_and_the_score(graded):
+    html = feedback_html(graded, "ben")
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "CheckFailed: L2_reg: R is wrong" in text
+    assert "R is not multiplied by reg and has a factor 1/2" in text
+    assert "dW is missing both the factor 2 and reg" in text
+    assert re.search(r"Score:\s*4\.0\s*/\s*10\.0", text), "the feedback must show the score"

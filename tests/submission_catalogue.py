@@ -1,0 +1,168 @@
+"""The catalogue of submissions in ``tests/catalogue/``: real mistakes and correct variants.
+
+- ``catalogue/mistakes/<name>.py`` holds one wrong function (``L1_reg`` or
+  ``L2_reg``) with exactly one mistake, its docstring naming the mistake,
+  ``CAUGHT_BY`` (the graded cells that must lose their points) and
+  ``MESSAGES`` (``{grade_id: text the student must see}``). The submitted
+  module is that file plus the master's correct other function.
+- ``catalogue/correct/<name>.py`` is a whole module, correct, written in its
+  own way; it must get 3 + 3 points.
+
+Run ``python tests/submission_catalogue.py`` to rewrite ``docs/mistakes.md``,
+the table of mistakes, checks and messages (a test keeps it current).
+"""
+
+import ast
+import importlib.util
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from grading import checks  # noqa: E402
+
+CATALOGUE = Path(__file__).resolve().parent / "catalogue"
+TABLE = REPO / "docs" / "mistakes.md"
+AUTOGRADED = {
+    f"{exercise}_{part}": points
+    for exercise in ("l1", "l2")
+    for part, points in (("loss", 1), ("gradient", 1), ("bias_and_input", 0.5), ("vectorized", 0.5))
+}
+CHECKS = {
+    "loss": checks.check_loss,
+    "gradient": checks.check_gradient,
+    "bias_and_input": checks.check_bias_and_input,
+    "vectorized": checks.check_vectorized,
+}
+
+
+@dataclass
+class Entry:
+    """One catalogue submission."""
+
+    name: str
+    correct: bool
+    description: str
+    source: str
+    caught_by: list = field(default_factory=list)
+    messages: dict = field(default_factory=dict)
+
+    @property
+    def student_id(self):
+        return ("correct-" if self.correct else "mistake-") + self.name
+
+    @property
+    def exercise(self):
+        """``"l1"`` or ``"l2"``: the exercise a mistake is in (None if correct)."""
+        return None if self.correct else self.caught_by[0][:2]
+
+
+def _constant(tree, name):
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    raise ValueError(f"{name} is missing")
+
+
+def _master_function(name):
+    """The source of ``name`` in the master module (the reference solution)."""
+    source = (REPO / "regularization.py").read_text(encoding="utf-8")
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return ast.get_source_segment(source, node)
+    raise ValueError(name)
+
+
+def load_entries():
+    """Every catalogue entry, mistakes first, each list sorted by name."""
+    entries = []
+    for path in sorted((CATALOGUE / "mistakes").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        caught_by = _constant(tree, "CAUGHT_BY")
+        other = "L2_reg" if caught_by[0].startswith("l1_") else "L1_reg"
+        entries.append(Entry(
+            name=path.stem,
+            correct=False,
+            description=ast.get_docstring(tree),
+            source=text + "\n\n" + _master_function(other) + "\n",
+            caught_by=caught_by,
+            messages=_constant(tree, "MESSAGES"),
+        ))
+    for path in sorted((CATALOGUE / "correct").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        entries.append(Entry(
+            name=path.stem,
+            correct=True,
+            description=ast.get_docstring(ast.parse(text)),
+            source=text,
+        ))
+    return entries
+
+
+def check_messages(entry):
+    """``{grade_id: message}`` of the checks that fail, run in this process.
+
+    These are the checks that the graded cells' hidden tests run first, so
+    the messages are the ones the student sees after autograding.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "regularization.py"
+        path.write_text(entry.source, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location(f"catalogue_{entry.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        failures = {}
+        for grade_id in AUTOGRADED:
+            exercise, part = grade_id.split("_", 1)
+            regularizer = checks.L1 if exercise == "l1" else checks.L2
+            try:
+                CHECKS[part](regularizer, getattr(module, regularizer.name))
+            except checks.CheckFailed as failure:
+                failures[grade_id] = str(failure)
+        return failures
+
+
+def _escape(text):
+    """``text`` safe inside a Markdown table cell."""
+    return text.replace("|", "\\|")
+
+
+def render_table(entries):
+    """The Markdown table of mistakes: what, which checks, the message."""
+    lines = [
+        "# Mistakes the autograder catches",
+        "",
+        "Generated by `python tests/submission_catalogue.py` from `tests/catalogue/mistakes/`;",
+        "`tests/test_catalogue.py` autogrades every entry through `nbgrader autograde` and keeps",
+        "this table current. Points: loss 1, gradient 1, bias and input 0.5, vectorized 0.5 per",
+        "exercise.",
+        "",
+        "| mistake | checks that fail | message the student sees (first failing check) |",
+        "|:--------|:-----------------|:-----------------------------------------------|",
+    ]
+    for entry in entries:
+        if entry.correct:
+            continue
+        failures = check_messages(entry)
+        first = next(iter(failures.values()), "")
+        cells = [_escape(entry.description), ", ".join(sorted(failures)), _escape(first)]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Correct variants that get full marks:",
+        "",
+    ]
+    lines += [f"- {entry.description}" for entry in entries if entry.correct]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    TABLE.parent.mkdir(exist_ok=True)
+    TABLE.write_text(render_table(load_entries()), encoding="utf-8")
+    print(f"wrote {TABLE}")
