@@ -5,7 +5,8 @@ the student version in ``release/``. The course's own extensions live in the
 ``grading`` package and are wired in here through nbgrader's configuration.
 """
 
-from nbgrader.converters import GenerateAssignment, GenerateFeedback
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+from nbgrader.preprocessors import Execute
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -35,3 +36,25 @@ c.GenerateFeedback.preprocessors = list(
     GenerateFeedback.class_traits()["preprocessors"].default()
 )
 c.GenerateFeedback.preprocessors.insert(1, "grading.hide_hidden_tests.HideHiddenTests")
+
+# Faults never stall a class. The grading kernel runs under a memory cap and an
+# output cap (grading.kernel_limits, applied before any cell runs) and a
+# wall-time limit per cell (the cell is interrupted and fails, grading goes on).
+# ResilientExecute replaces Execute so that a kernel that dies costs only the
+# cell it died in. The isolated re-grade's sandbox gets the same memory cap.
+MEMORY_LIMIT_BYTES = 2 * 1024**3
+OUTPUT_LIMIT_CHARS = 1_000_000
+c.Execute.timeout = 10
+c.Execute.extra_arguments = [
+    "--IPKernelApp.exec_lines=__import__('grading.kernel_limits').kernel_limits.apply("
+    f"{MEMORY_LIMIT_BYTES}, {OUTPUT_LIMIT_CHARS})"
+]
+
+# Integrity: after nbgrader's own grading, re-grade every submission with the
+# student's module in a sandbox, audit the code, and write integrity.json
+# beside each autograded notebook (grading.isolated_regrade).
+c.IsolatedRegrade.memory_limit = MEMORY_LIMIT_BYTES
+c.Autograde.autograde_preprocessors = [
+    "grading.resilient_execute.ResilientExecute" if preprocessor is Execute else preprocessor
+    for preprocessor in Autograde.class_traits()["autograde_preprocessors"].default()
+] + ["grading.isolated_regrade.IsolatedRegrade"]

@@ -26,17 +26,8 @@ from grading import checks  # noqa: E402
 
 CATALOGUE = Path(__file__).resolve().parent / "catalogue"
 TABLE = REPO / "docs" / "mistakes.md"
-AUTOGRADED = {
-    f"{exercise}_{part}": points
-    for exercise in ("l1", "l2")
-    for part, points in (("loss", 1), ("gradient", 1), ("bias_and_input", 0.5), ("vectorized", 0.5))
-}
-CHECKS = {
-    "loss": checks.check_loss,
-    "gradient": checks.check_gradient,
-    "bias_and_input": checks.check_bias_and_input,
-    "vectorized": checks.check_vectorized,
-}
+POINTS = {"loss": 1, "gradient": 1, "bias_and_input": 0.5, "vectorized": 0.5}
+AUTOGRADED = {grade_id: POINTS[grade_id.split("_", 1)[1]] for grade_id in checks.GRADE_IDS}
 
 
 @dataclass
@@ -118,11 +109,10 @@ def check_messages(entry):
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         failures = {}
-        for grade_id in AUTOGRADED:
-            exercise, part = grade_id.split("_", 1)
-            regularizer = checks.L1 if exercise == "l1" else checks.L2
+        for grade_id in checks.GRADE_IDS:
+            regularizer = checks.REGULARIZERS[grade_id[:2]]
             try:
-                CHECKS[part](regularizer, getattr(module, regularizer.name))
+                checks.run_check(grade_id, getattr(module, regularizer.name))
             except checks.CheckFailed as failure:
                 failures[grade_id] = str(failure)
         return failures

@@ -1,0 +1,205 @@
+"""Static audit: code that reaches beyond computing the two regularizers.
+
+The audit reads source text with ``ast`` and never runs it. Each finding is
+a reason to flag a submission for a person to look at; it does not change a
+score. What counts as a finding:
+
+- in ``regularization.py``: imports other than NumPy, ``math`` and a few
+  harmless standard modules; assigning to or deleting attributes of an
+  imported module (``np.allclose = ...``) or of builtins; ``setattr`` /
+  ``delattr``; ``global`` statements; names that reach the interpreter, the
+  notebook, files or processes (``get_ipython``, ``sys``, ``open``,
+  ``exec``, ``eval``, ``__import__``, ``globals``, frames ...); NumPy's file
+  functions (``np.load``, ``np.save`` ...); classes that redefine
+  comparison, conversion or arithmetic (objects whose ``__eq__`` always
+  says yes);
+- in code cells that the student added or changed in the notebook: the
+  same patching and interpreter access, and (re)defining ``L1_reg`` or
+  ``L2_reg`` in the notebook instead of the module. Imports there are the
+  student's business (plotting, experiments) and are not findings.
+"""
+
+import ast
+
+ALLOWED_IMPORTS = {"numpy", "math", "cmath", "numbers", "typing", "warnings", "__future__"}
+
+FORBIDDEN_NAMES = {
+    "get_ipython": "reaches the notebook (get_ipython)",
+    "__builtins__": "reaches the builtins",
+    "builtins": "reaches the builtins",
+    "__import__": "imports dynamically (__import__)",
+    "exec": "runs code from text (exec)",
+    "eval": "runs code from text (eval)",
+    "compile": "compiles code from text (compile)",
+    "open": "opens files (open)",
+    "globals": "reads or changes globals()",
+    "locals": "reads locals()",
+    "vars": "reads vars()",
+    "setattr": "sets attributes dynamically (setattr)",
+    "delattr": "deletes attributes (delattr)",
+    "breakpoint": "calls breakpoint()",
+    "input": "reads input()",
+    "sys": "reaches the interpreter (sys)",
+    "os": "reaches the operating system (os)",
+    "inspect": "inspects the running program (inspect)",
+}
+
+FORBIDDEN_ATTRIBUTES = {
+    "_getframe": "inspects calling frames",
+    "f_back": "inspects calling frames",
+    "f_globals": "inspects calling frames",
+    "f_locals": "inspects calling frames",
+    "tb_frame": "inspects calling frames",
+    "__globals__": "reaches a function's globals",
+    "__code__": "changes or reads code objects",
+    "__subclasses__": "walks the class hierarchy",
+    "__builtins__": "reaches the builtins",
+    "__dict__": "reaches an object's namespace",
+    "__class__": "changes or reads an object's class",
+}
+
+NUMPY_FILE_FUNCTIONS = {"load", "save", "savez", "savez_compressed", "loadtxt", "savetxt",
+                        "genfromtxt", "fromfile", "tofile", "memmap", "fromregex", "DataSource"}
+
+# Special methods a class may define without overriding how values compare or convert.
+HARMLESS_DUNDERS = {"__init__", "__repr__", "__str__", "__doc__", "__slots__", "__module__",
+                    "__qualname__"}
+
+GRADED_FUNCTIONS = {"L1_reg", "L2_reg"}
+
+
+class _Auditor(ast.NodeVisitor):
+    def __init__(self, where, check_imports):
+        self.where = where
+        self.check_imports = check_imports
+        self.modules = set()
+        self.findings = []
+
+    def add(self, node, text):
+        self.findings.append(f"{self.where} line {node.lineno}: {text}")
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            self._import(node, alias.name, alias.asname or alias.name.split(".")[0])
+        self.generic_visit(node)
+
+    def visit_ImportFrom(self, node):
+        if node.level:
+            self.add(node, "imports from a relative package")
+        self._import(node, node.module or "", None)
+        for alias in node.names:
+            if node.module and node.module.split(".")[0] == "numpy":
+                continue
+            self.modules.add(alias.asname or alias.name)
+        self.generic_visit(node)
+
+    def _import(self, node, module, alias):
+        root = module.split(".")[0]
+        if alias:
+            self.modules.add(alias)
+        if self.check_imports and root not in ALLOWED_IMPORTS:
+            self.add(node, f"imports {module} (only numpy and math are allowed)")
+
+    def _patched(self, target):
+        """The dotted name patched by assigning to ``target``, or None."""
+        if isinstance(target, ast.Attribute):
+            base = target
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and (base.id in self.modules or base.id in {"builtins", "__builtins__"}):
+                return ast.unparse(target)
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
+                and target.value.id in {"__builtins__", "globals"}:
+            return ast.unparse(target)
+        return None
+
+    def _check_targets(self, node, targets, verb):
+        for target in targets:
+            for element in (target.elts if isinstance(target, ast.Tuple) else [target]):
+                patched = self._patched(element)
+                if patched:
+                    self.add(node, f"{verb} {patched}")
+
+    def visit_Assign(self, node):
+        self._check_targets(node, node.targets, "patches")
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node):
+        self._check_targets(node, [node.target], "patches")
+        self.generic_visit(node)
+
+    def visit_Delete(self, node):
+        self._check_targets(node, node.targets, "deletes")
+        self.generic_visit(node)
+
+    def visit_Global(self, node):
+        self.add(node, "uses a global statement")
+        self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if node.id in FORBIDDEN_NAMES:
+            self.add(node, FORBIDDEN_NAMES[node.id])
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node):
+        if node.attr in FORBIDDEN_ATTRIBUTES:
+            self.add(node, FORBIDDEN_ATTRIBUTES[node.attr])
+        if node.attr in NUMPY_FILE_FUNCTIONS and isinstance(node.value, ast.Name) \
+                and node.value.id in self.modules:
+            self.add(node, f"uses file access ({ast.unparse(node)})")
+        self.generic_visit(node)
+
+    def visit_ClassDef(self, node):
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                    and item.name.startswith("__") and item.name not in HARMLESS_DUNDERS:
+                self.add(item, f"class {node.name} redefines {item.name}")
+        self.generic_visit(node)
+
+
+def audit_module(source):
+    """Findings in the text of ``regularization.py``, as readable strings.
+
+    A module that does not parse has no findings: it cannot run either, and
+    the re-grade reports its syntax error as a fault.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    auditor = _Auditor("regularization.py", check_imports=True)
+    auditor.visit(tree)
+    return sorted(set(auditor.findings), key=_line_order)
+
+
+def _without_magics(source):
+    """Cell source with IPython magics and shell escapes blanked out."""
+    return "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    )
+
+
+def audit_cell(source, label):
+    """Findings in a notebook code cell that the student added or changed."""
+    try:
+        tree = ast.parse(_without_magics(source))
+    except SyntaxError:
+        return []
+    auditor = _Auditor(label, check_imports=False)
+    auditor.visit(tree)
+    findings = list(auditor.findings)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id in GRADED_FUNCTIONS:
+                    findings.append(f"{label} line {node.lineno}: assigns {target.id} in the notebook")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in GRADED_FUNCTIONS:
+            findings.append(f"{label} line {node.lineno}: defines {node.name} in the notebook "
+                            "instead of regularization.py")
+    return sorted(set(findings), key=_line_order)
+
+
+def _line_order(finding):
+    where, _, rest = finding.partition(" line ")
+    number = rest.split(":", 1)[0]
+    return (where, int(number) if number.isdigit() else 0, finding)

@@ -1,0 +1,203 @@
+"""An nbgrader preprocessor that re-grades each submission in isolation and writes a report.
+
+nbgrader runs the student's module in the kernel that runs the tests, so a
+module (or an added notebook cell) can patch NumPy, builtins or the checks
+and get full marks. Listed last in ``Autograde.autograde_preprocessors``,
+``IsolatedRegrade`` grades every submission a second time:
+
+1. The inputs the checks will pass are recorded by running every check
+   against a recorder that answers with the reference results.
+2. The student's module runs those inputs in a sandboxed child process
+   (``grading.sandbox``); only plain arrays and numbers come back.
+3. Every graded cell's check (``checks.run_check``, the notebook's own hidden
+   test entry point) runs here, in a process that never imported student
+   code, against a replay of those numbers.
+4. ``grading.audit`` reads the module and the student's notebook cells.
+
+It writes ``integrity.json`` beside the autograded notebook::
+
+    {"student": ..., "flagged": bool, "reasons": [...], "faults": [...],
+     "cells": {grade_id: {"max": p, "notebook": s, "isolated": s, "message": ...}}}
+
+A submission is flagged when a notebook cell scored more than the same
+cell's isolated re-grade, or the audit found something. Scores in the
+gradebook are left as nbgrader computed them: the flag is for a person to
+judge. Flagged students are logged as they are graded and listed again when
+nbgrader exits.
+"""
+
+import atexit
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import numpy as np
+from traitlets import Float, Integer, Unicode
+
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from grading import checks
+from grading.audit import audit_cell, audit_module
+from grading.sandbox import Limits, run_isolated
+
+
+class SandboxFault(Exception):
+    """The sandboxed call gave no result (the child died, hung or could not import)."""
+
+
+class _Recorder:
+    """Stands in for a student's function: records each input, answers correctly."""
+
+    def __init__(self, regularizer, calls):
+        self.__name__ = regularizer.name
+        self.regularizer = regularizer
+        self.calls = calls
+
+    def __call__(self, W, reg):
+        self.calls.append((self.regularizer.name, np.array(W), float(reg)))
+        return self.regularizer.loss(W, reg), self.regularizer.gradient(W, reg).astype(np.asarray(W).dtype)
+
+
+def _key(name, W, reg):
+    W = np.ascontiguousarray(W)
+    return name, W.dtype.str, W.shape, W.tobytes(), float(reg)
+
+
+def _named(kind, name):
+    """A class called ``name`` (the student's exception or return type)."""
+    return type(str(name) or kind.__name__, (kind,), {})
+
+
+class _Replay:
+    """Stands in for a student's function: replays what the sandboxed call gave."""
+
+    def __init__(self, name, outcomes):
+        self.__name__ = name
+        self.outcomes = outcomes
+
+    def __call__(self, W, reg):
+        outcome = self.outcomes.get(_key(self.__name__, W, reg))
+        if outcome is None:
+            raise SandboxFault("this input was not run in the sandbox")
+        if outcome.after is not None and outcome.after.shape == np.shape(W):
+            W[...] = outcome.after
+        if outcome.status == "fault":
+            raise SandboxFault(outcome.message)
+        if outcome.status == "raised":
+            if outcome.error == "NotImplementedError":
+                raise NotImplementedError(outcome.message)
+            raise _named(Exception, outcome.error)(outcome.message)
+        if outcome.status == "not_tuple":
+            return _named(object, outcome.error)()
+        R = outcome.R if outcome.R_ok else _named(object, "unconvertible")()
+        dW = outcome.dW if outcome.dW_ok else _named(object, "unconvertible")()
+        return R, dW
+
+
+def recorded_calls():
+    """Every ``(name, W, reg)`` that the graded checks pass to the two functions."""
+    calls = []
+    for grade_id in checks.GRADE_IDS:
+        recorder = _Recorder(checks.REGULARIZERS[grade_id[:2]], calls)
+        try:
+            checks.run_check(grade_id, recorder, source="")
+        except checks.CheckFailed:
+            # The recorder answers correctly, so only the loop check can fail
+            # (an empty source defines no function), after its calls.
+            if not grade_id.endswith("_vectorized"):
+                raise
+    unique = {}
+    for name, W, reg in calls:
+        unique.setdefault(_key(name, W, reg), (name, W, reg))
+    return list(unique.values())
+
+
+def isolated_scores(module_path, source, limits):
+    """Grade every cell with the student's module run in the sandbox.
+
+    Returns ``(cells, faults)``: ``cells[grade_id]`` is ``(passed, message)``.
+    """
+    calls = recorded_calls()
+    run = run_isolated(module_path, calls, limits)
+    outcomes = {}
+    for (name, W, reg), outcome in zip(calls, run.outcomes):
+        outcomes.setdefault(name, {})[_key(name, W, reg)] = outcome
+    cells = {}
+    for grade_id in checks.GRADE_IDS:
+        name = checks.REGULARIZERS[grade_id[:2]].name
+        try:
+            checks.run_check(grade_id, _Replay(name, outcomes.get(name, {})), source=source or "")
+            cells[grade_id] = (True, "")
+        except checks.CheckFailed as failure:
+            cells[grade_id] = (False, str(failure))
+    return cells, run.faults
+
+
+class IsolatedRegrade(NbGraderPreprocessor):
+    """Re-grade the submission in a sandbox, audit it, write ``integrity.json``."""
+
+    module = Unicode("regularization.py", help="The student's module, beside the notebook.").tag(config=True)
+    report = Unicode("integrity.json", help="The report's file name, beside the notebook.").tag(config=True)
+    memory_limit = Integer(Limits.memory_bytes, help="Address-space limit of the sandbox, in bytes.").tag(config=True)
+    cpu_seconds = Integer(Limits.cpu_seconds, help="CPU-time limit of one sandbox process.").tag(config=True)
+    wall_seconds = Float(Limits.wall_seconds, help="Wall-time limit of one sandbox process.").tag(config=True)
+
+    flagged = []  # (student, reasons) of this nbgrader run, for the summary at exit
+
+    def preprocess(self, nb, resources):
+        folder = Path(resources["metadata"]["path"])
+        student = resources["nbgrader"]["student"]
+        try:
+            report = self.make_report(nb, folder / self.module, student)
+        except Exception:  # noqa: BLE001 (one broken report must not stop the class)
+            self.log.error("Integrity check of %s failed:\n%s", student, traceback.format_exc())
+            report = {"student": student, "flagged": True, "faults": [],
+                      "reasons": ["the integrity check itself failed; see the autograde log"], "cells": {}}
+        (folder / self.report).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        if report["flagged"]:
+            self.log.warning("Integrity: %s is flagged: %s", student, "; ".join(report["reasons"]))
+            self._remember(student, report["reasons"])
+        for fault in report["faults"]:
+            self.log.warning("Integrity: %s: %s", student, fault)
+        return nb, resources
+
+    def make_report(self, nb, module_path, student):
+        source = module_path.read_text(encoding="utf-8", errors="replace") if module_path.is_file() else None
+        limits = Limits(memory_bytes=self.memory_limit, cpu_seconds=self.cpu_seconds,
+                        wall_seconds=self.wall_seconds)
+        isolated, faults = isolated_scores(module_path, source, limits)
+
+        reasons = audit_module(source) if source is not None else []
+        cells = {}
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if utils.is_grade(cell):
+                grade_id = cell.metadata.nbgrader.grade_id
+                score, max_score = utils.determine_grade(cell, self.log)
+                passed, message = isolated.get(grade_id, (False, "no isolated check for this cell"))
+                cells[grade_id] = {"max": max_score, "notebook": score,
+                                   "isolated": max_score if passed else 0, "message": message}
+                if score > cells[grade_id]["isolated"]:
+                    reasons.append(f"{grade_id}: the notebook run scored {score:g} but the isolated "
+                                   f"re-grade {cells[grade_id]['isolated']:g} ({message})")
+            elif not utils.is_locked(cell):
+                reasons += audit_cell(cell.source, f"notebook cell {index + 1}")
+        return {"student": student, "flagged": bool(reasons), "reasons": reasons,
+                "faults": faults, "cells": cells}
+
+    @classmethod
+    def _remember(cls, student, reasons):
+        if not cls.flagged:
+            atexit.register(cls._summarize)
+        cls.flagged.append((student, reasons))
+
+    @classmethod
+    def _summarize(cls):
+        lines = [f"Integrity check: {len(cls.flagged)} submission(s) flagged for review "
+                 "(integrity.json beside each autograded notebook):"]
+        for student, reasons in cls.flagged:
+            lines.append(f"  {student}: {reasons[0]}" + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""))
+        print("\n".join(lines), file=sys.stderr)
