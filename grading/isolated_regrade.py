@@ -170,6 +170,7 @@ class IsolatedRegrade(NbGraderPreprocessor):
         isolated, faults = isolated_scores(module_path, source, limits)
 
         reasons = audit_module(source) if source is not None else []
+        reasons += self.extra_code(module_path.parent)
         cells = {}
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
@@ -187,6 +188,22 @@ class IsolatedRegrade(NbGraderPreprocessor):
                 reasons += audit_cell(cell.source, f"notebook cell {index + 1}")
         return {"student": student, "flagged": bool(reasons), "reasons": reasons,
                 "faults": faults, "cells": cells}
+
+    def extra_code(self, folder):
+        """Reasons for Python files beside the notebook other than the module.
+
+        The kernel runs in this folder, so an extra ``grading/checks.py`` or
+        ``numpy.py`` would be imported in place of the real one.
+        """
+        extra = sorted(
+            str(path.relative_to(folder)) for path in folder.rglob("*.py")
+            if path.name != self.module or path.parent != folder
+        )
+        extra = [p for p in extra if "__pycache__" not in p and ".ipynb_checkpoints" not in p]
+        if not extra:
+            return []
+        return [f"the submission holds other Python code beside the module: {', '.join(extra)} "
+                "(it would be imported in place of modules the tests use)"]
 
     @classmethod
     def _remember(cls, student, reasons):

@@ -78,14 +78,18 @@ class ScratchCourse:
             raise NbgraderFailed(f"{' '.join(args)} exited with {done.returncode}:\n{log}")
         return log
 
-    def submit(self, student, module_source=None, answers=None, timestamp=None):
+    def submit(self, student, module_source=None, answers=None, timestamp=None,
+               added_cells=(), extra_files=None, with_module=True):
         """Place a submission of ``student`` in ``submitted/``.
 
         The notebook is the released one with the written answers filled in
-        (``answers`` maps a grade id such as ``"l1_explanation"`` to text);
-        ``module_source`` is the student's ``regularization.py`` (the released
-        stub when None). ``timestamp`` is written to ``timestamp.txt``.
-        Returns the submission folder.
+        (``answers`` maps a grade id such as ``"l1_explanation"`` to text) and
+        ``added_cells`` (code) inserted where a student would experiment,
+        after the set-up cells. ``module_source`` is the student's
+        ``regularization.py`` (the released stub when None; no module at all
+        when ``with_module`` is False). ``extra_files`` maps relative paths to
+        text. ``timestamp`` is written to ``timestamp.txt``. Returns the
+        submission folder.
         """
         folder = self.root / "submitted" / student / ASSIGNMENT
         if folder.exists():
@@ -96,10 +100,17 @@ class ScratchCourse:
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
             if answers and grade_id in answers:
                 cell.source = answers[grade_id]
+        after_tools = 1 + next(i for i, cell in enumerate(notebook.cells)
+                               if cell.metadata.get("nbgrader", {}).get("grade_id") == "tools")
+        notebook.cells[after_tools:after_tools] = [nbformat.v4.new_code_cell(c) for c in added_cells]
         nbformat.write(notebook, folder / NOTEBOOK)
         if module_source is None:
             module_source = (self.release_dir / MODULE).read_text(encoding="utf-8")
-        (folder / MODULE).write_text(module_source, encoding="utf-8")
+        if with_module:
+            (folder / MODULE).write_text(module_source, encoding="utf-8")
+        for relpath, text in (extra_files or {}).items():
+            (folder / relpath).parent.mkdir(parents=True, exist_ok=True)
+            (folder / relpath).write_text(text, encoding="utf-8")
         if timestamp is not None:
             (folder / "timestamp.txt").write_text(timestamp, encoding="utf-8")
         return folder

@@ -9,6 +9,7 @@ import pytest
 
 from grading.scratch_course import ScratchCourse
 from helpers import read_notebook
+from integrity_helpers import report
 from submission_catalogue import AUTOGRADED, TABLE, check_messages, load_entries, render_table
 
 ENTRIES = load_entries()
@@ -77,3 +78,13 @@ def test_table_of_mistakes_is_current():
     assert TABLE.read_text(encoding="utf-8") == render_table(ENTRIES), (
         "docs/mistakes.md is stale: run python tests/submission_catalogue.py"
     )
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.student_id)
+def test_honest_work_is_never_flagged_and_both_runs_agree_cell_by_cell(graded, entry):
+    course, _ = graded
+    result = report(course, entry.student_id)
+    assert result["flagged"] is False, result["reasons"]
+    assert result["faults"] == []
+    for grade_id, cell in result["cells"].items():
+        assert cell["notebook"] == cell["isolated"], grade_id

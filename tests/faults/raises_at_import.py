@@ -1,0 +1,19 @@
+"""The module raises an exception when imported."""
+
+raise RuntimeError('broken on import')
+
+import numpy as np
+
+EXPECTED_POINTS = {'l1': 0, 'l2': 0}
+
+
+def L1_reg(W, reg):
+    dW = reg * np.sign(W)
+    dW[-1] = 0
+    return reg * np.abs(W[:-1]).sum(), dW
+
+
+def L2_reg(W, reg):
+    dW = 2 * reg * W
+    dW[-1] = 0
+    return reg * (W[:-1] ** 2).sum(), dW

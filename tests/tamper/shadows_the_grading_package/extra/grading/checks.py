@@ -1,0 +1,2 @@
+def run_check(*args, **kwargs):
+    return None

@@ -1,0 +1,129 @@
+"""Integrity: tampering is flagged, faults never stall a class, honest work is left alone.
+
+Two classes go through ``nbgrader autograde`` with the project's
+configuration: the tamper catalogue (``tests/tamper/``) and the fault
+catalogue (``tests/faults/``), each beside honest students.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from grading.scratch_course import ScratchCourse
+from helpers import reference_module_source
+from integrity_helpers import assert_memory_caps_in_place, exercise_points, report
+
+HERE = Path(__file__).resolve().parent
+TAMPERS = sorted(p for p in (HERE / "tamper").iterdir() if p.is_dir())
+FAULTS = sorted((HERE / "faults").glob("*.py"))
+HONEST = {"honest-reference": reference_module_source(),
+          "honest-masks": (HERE / "catalogue" / "correct" / "masks.py").read_text()}
+
+
+def test_catalogues_are_big_enough():
+    assert len(TAMPERS) >= 10
+    assert len(FAULTS) + 1 >= 8  # + the missing module
+
+
+def hand_in_honest(course):
+    for student, source in HONEST.items():
+        course.submit(student, source)
+
+
+@pytest.fixture(scope="module")
+def tampered(tmp_path_factory):
+    course = ScratchCourse.create(tmp_path_factory.mktemp("tamper"))
+    for folder in TAMPERS:
+        module = folder / "regularization.py"
+        cell = folder / "notebook_cell.py"
+        extra = folder / "extra"
+        course.submit(
+            folder.name,
+            module.read_text() if module.exists() else None,
+            added_cells=[cell.read_text()] if cell.exists() else (),
+            extra_files={str(p.relative_to(extra)): p.read_text()
+                         for p in extra.rglob("*") if p.is_file()} if extra.exists() else None,
+        )
+    hand_in_honest(course)
+    log = course.autograde()
+    return course, course.scores(), log
+
+
+@pytest.mark.parametrize("folder", TAMPERS, ids=lambda p: p.name)
+def test_tampering_is_flagged_and_never_gets_marks_unflagged(tampered, folder):
+    course, scores, _ = tampered
+    result = report(course, folder.name)
+    assert result["flagged"], f"not flagged; autograded points: {scores[folder.name]}"
+    assert result["reasons"]
+
+
+def test_tamper_that_scores_in_the_notebook_is_caught_by_the_isolated_regrade(tampered):
+    course, _, _ = tampered
+    cells = report(course, "patch_allclose_and_builtins")["cells"]
+    assert any(c["notebook"] > c["isolated"] for c in cells.values())
+    cells = report(course, "notebook_defines_the_functions")["cells"]
+    for grade_id in ["l1_loss", "l1_gradient", "l2_loss", "l2_gradient"]:
+        assert cells[grade_id]["notebook"] == 1 and cells[grade_id]["isolated"] == 0
+
+
+@pytest.mark.parametrize("student", sorted(HONEST))
+def test_honest_students_beside_tampering_are_not_flagged(tampered, student):
+    course, scores, _ = tampered
+    assert not report(course, student)["flagged"]
+    assert exercise_points(scores[student], "l1") + exercise_points(scores[student], "l2") == 6
+
+
+def test_flagged_students_are_listed_when_autograde_ends(tampered):
+    _, _, log = tampered
+    summary = log[log.index("Integrity check:"):]
+    assert f"{len(TAMPERS)} submission(s) flagged" in summary
+    assert all(folder.name in summary for folder in TAMPERS)
+    assert "honest-" not in summary
+
+
+def expected_points(path):
+    tree = ast.parse(path.read_text()) if path.name != "syntax_error.py" else None
+    if tree is None:
+        return {"l1": 0, "l2": 0}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and node.targets[0].id == "EXPECTED_POINTS":
+            return ast.literal_eval(node.value)
+    raise ValueError(path)
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory):
+    # The memory bomb below may only run once the caps it relies on hold.
+    assert_memory_caps_in_place(tmp_path_factory.mktemp("cap-check"))
+    course = ScratchCourse.create(tmp_path_factory.mktemp("faults"))
+    for path in FAULTS:
+        course.submit(path.stem, path.read_text())
+    course.submit("missing_module", with_module=False)
+    hand_in_honest(course)
+    course.autograde()
+    return course, course.scores()
+
+
+@pytest.mark.parametrize("path", FAULTS, ids=lambda p: p.stem)
+def test_fault_gets_exactly_the_marks_of_the_parts_that_work(faulty, path):
+    course, scores = faulty
+    expected = expected_points(path)
+    got = {e: exercise_points(scores[path.stem], e) for e in ("l1", "l2")}
+    assert got == expected
+    result = report(course, path.stem)
+    if expected != {"l1": 3, "l2": 3}:
+        assert result["faults"] or any(c["message"] for c in result["cells"].values())
+
+
+def test_missing_module_scores_zero_with_a_reason(faulty):
+    course, scores = faulty
+    assert exercise_points(scores["missing_module"], "l1") + exercise_points(scores["missing_module"], "l2") == 0
+    assert report(course, "missing_module")["faults"] == ["regularization.py was not submitted"]
+
+
+@pytest.mark.parametrize("student", sorted(HONEST))
+def test_honest_students_beside_faults_are_graded_as_usual(faulty, student):
+    course, scores = faulty
+    assert exercise_points(scores[student], "l1") + exercise_points(scores[student], "l2") == 6
+    assert not report(course, student)["flagged"]
