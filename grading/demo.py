@@ -4,7 +4,8 @@ Usage: ``python -m grading.demo [COURSE_DIR]`` (default: ``demo/`` in the
 repository, which git ignores). Each run starts from an empty course folder:
 it generates the release with the project's configuration, hands in every
 student of ``examples/class/``, runs ``nbgrader autograde`` into a SQLite
-gradebook and prints the grades read back from that gradebook.
+gradebook and prints the grades read back from that gradebook, with each
+student's integrity flag.
 """
 
 import json
@@ -37,9 +38,15 @@ def hand_in_example_class(course):
     return students
 
 
-def grade_table(scores):
-    """The gradebook's scores as a fixed-width text table, one row per student."""
-    header = ["student"] + [c.replace("_", " ") for c in COLUMNS] + ["auto / 6", "written"]
+def integrity(course, student):
+    """``"ok"`` or ``"FLAGGED"`` from the student's integrity report."""
+    path = course.root / "autograded" / student / "assignment2" / "integrity.json"
+    return "FLAGGED" if json.loads(path.read_text(encoding="utf-8"))["flagged"] else "ok"
+
+
+def grade_table(scores, flags):
+    """The gradebook's scores and integrity flags as a fixed-width text table."""
+    header = ["student"] + [c.replace("_", " ") for c in COLUMNS] + ["auto / 6", "written", "integrity"]
     rows = [header]
     for student in sorted(scores):
         grades = scores[student]
@@ -49,7 +56,8 @@ def grade_table(scores):
         rows.append(
             [student]
             + [f"{g:g}" for g in auto]
-            + [f"{sum(auto):g}", f"{pending} to grade by hand" if pending else f"{sum(written):g} / 4"]
+            + [f"{sum(auto):g}", f"{pending} to grade by hand" if pending else f"{sum(written):g} / 4",
+               flags[student]]
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows)
@@ -68,7 +76,8 @@ def main(argv=None):
     print(f"Autograding {len(students)} example submissions: {', '.join(students)} ...")
     course.autograde()
     print()
-    print(grade_table(course.scores()))
+    scores = course.scores()
+    print(grade_table(scores, {student: integrity(course, student) for student in scores}))
     print()
     print(f"Gradebook: {course.db_path}  ({time.monotonic() - started:.1f} s in all)")
 
