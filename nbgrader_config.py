@@ -32,10 +32,15 @@ c.IgnorePattern.pattern = r"[\s\S]"
 
 # generate_feedback would show hidden test source and tracebacks into the
 # checks (nbgrader issue #1363): strip both, keep the messages and scores.
+# Model answers reach graders (a read-only cell after each written answer in the
+# autograded notebook, see grading.model_answers) but not students.
 c.GenerateFeedback.preprocessors = list(
     GenerateFeedback.class_traits()["preprocessors"].default()
 )
-c.GenerateFeedback.preprocessors.insert(1, "grading.hide_hidden_tests.HideHiddenTests")
+c.GenerateFeedback.preprocessors[1:1] = [
+    "grading.hide_hidden_tests.HideHiddenTests",
+    "grading.model_answers.DropModelAnswers",
+]
 
 # Faults never stall a class. The grading kernel runs under a memory cap and an
 # output cap (grading.kernel_limits, applied before any cell runs) and a
@@ -57,4 +62,18 @@ c.IsolatedRegrade.memory_limit = MEMORY_LIMIT_BYTES
 c.Autograde.autograde_preprocessors = [
     "grading.resilient_execute.ResilientExecute" if preprocessor is Execute else preprocessor
     for preprocessor in Autograde.class_traits()["autograde_preprocessors"].default()
-] + ["grading.isolated_regrade.IsolatedRegrade"]
+] + ["grading.model_answers.AddModelAnswers", "grading.isolated_regrade.IsolatedRegrade"]
+
+# Nothing lost: the SQLite gradebook is backed up (timestamped, in backups/)
+# before each autograde run.
+c.Autograde.pre_convert_hook = "grading.backup.before_autograde"
+
+# Late work: nbgrader records how late each submission is (from its timestamp
+# and the due date set with `nbgrader db assignment add --duedate`). This
+# course applies no automatic penalty ("none"); the instructor decides per
+# case. Set "zero" to give late submissions 0 points.
+c.LateSubmissionPlugin.penalty_method = "none"
+
+# Submissions downloaded from Moodle ("Download all submissions" archive and
+# the grading worksheet CSV in downloaded/assignment2/): see grading.moodle.
+c.ZipCollectApp.collector_plugin = "grading.moodle.MoodleCollector"

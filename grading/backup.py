@@ -1,0 +1,47 @@
+"""Back up the SQLite gradebook before each autograde run.
+
+``Autograde.pre_convert_hook`` points at :func:`before_autograde`. nbgrader
+calls the hook once per submission; the first call of a run copies the
+gradebook with SQLite's online backup API (consistent even while it is open)
+to ``backups/gradebook-<UTC time>.db`` in the course folder. To undo a bad
+run, stop nbgrader and copy that file over ``gradebook.db``.
+"""
+
+import datetime
+import sqlite3
+from pathlib import Path
+
+from traitlets.config import Application
+
+_done = set()
+
+
+def backup_gradebook(db_path, folder):
+    """Copy the SQLite database ``db_path`` into ``folder``; return the copy's path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    target = folder / f"gradebook-{stamp}.db"
+    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        copy = sqlite3.connect(target)
+        with copy:
+            source.backup(copy)
+        copy.close()
+    finally:
+        source.close()
+    return target
+
+
+def before_autograde(assignment, student, notebooks):
+    """nbgrader hook: back up the gradebook once per autograde run."""
+    app = Application.instance()
+    url = app.coursedir.db_url
+    if url in _done or not url.startswith("sqlite:///"):
+        return
+    _done.add(url)
+    db_path = Path(url[len("sqlite:///"):])
+    if not db_path.is_file():
+        return
+    target = backup_gradebook(db_path, Path(app.coursedir.root) / "backups")
+    app.log.info("Backed up the gradebook to %s", target)

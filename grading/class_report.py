@@ -1,0 +1,244 @@
+"""A report on one assignment for the instructor, read from the gradebook.
+
+Usage (from the course folder, after autograding)::
+
+    python -m grading.class_report assignment2 [--out reports/assignment2]
+
+Writes ``report.md`` with two figures, ``scores.png`` (the distribution of
+total scores) and ``checks.png`` (how many students failed each check):
+
+- per student: autograded and manual points, total, submission time, late
+  status, integrity flag (students on the roster without a submission are
+  listed as missing);
+- per graded check, sorted by how many students failed it, the most common
+  message those students saw: the list to discuss in the next lecture.
+
+Scores, students, due date and lateness come from the gradebook through
+nbgrader's API; messages and flags from the autograded notebooks and their
+``integrity.json``.
+"""
+
+import argparse
+import collections
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+from nbgrader.api import Gradebook, MissingEntry  # noqa: E402
+from nbgrader.coursedir import CourseDirectory  # noqa: E402
+from traitlets.config.loader import PyFileConfigLoader  # noqa: E402
+
+
+@dataclass
+class StudentRow:
+    """One roster entry's result; scores are None where there is nothing to count."""
+
+    student_id: str
+    name: str
+    submitted: bool = False
+    timestamp: object = None
+    seconds_late: float = 0.0
+    autograded: float = 0.0
+    manual: float = None
+    manual_pending: int = 0
+    flagged: object = None
+    cells: dict = field(default_factory=dict)  # grade_id -> (score, max, message)
+
+    @property
+    def total(self):
+        return self.autograded + (self.manual or 0.0)
+
+
+def _messages(notebook_path):
+    """``{grade_id: error message}`` of the graded cells that failed in an autograded notebook."""
+    if not notebook_path.is_file():
+        return {}
+    messages = {}
+    for cell in nbformat.read(notebook_path, as_version=4).cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                messages[grade_id] = (output["evalue"] if output["ename"] == "CheckFailed"
+                                      else f"{output['ename']}: {output['evalue']}").strip()
+    return messages
+
+
+def collect(coursedir, assignment_id):
+    """The rows of every student on the roster, and the assignment's due date."""
+    rows = []
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        assignment = gradebook.find_assignment(assignment_id)
+        duedate = assignment.duedate
+        notebook_names = [nb.name for nb in assignment.notebooks]
+        for student in gradebook.students:
+            row = StudentRow(student.id, f"{student.first_name or ''} {student.last_name or ''}".strip())
+            rows.append(row)
+            try:
+                submission = gradebook.find_submission(assignment_id, student.id)
+            except MissingEntry:
+                continue
+            row.submitted = True
+            row.timestamp = submission.timestamp
+            row.seconds_late = submission.total_seconds_late
+            folder = Path(coursedir.format_path(coursedir.autograded_directory, student.id, assignment_id))
+            messages = {}
+            for name in notebook_names:
+                messages.update(_messages(folder / f"{name}.ipynb"))
+            report = folder / "integrity.json"
+            if report.is_file():
+                row.flagged = json.loads(report.read_text(encoding="utf-8"))["flagged"]
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.cell_type == "code":
+                        row.autograded += grade.score
+                        row.cells[grade.name] = (grade.score, grade.max_score, messages.get(grade.name, ""))
+                    elif grade.needs_manual_grade and grade.manual_score is None:
+                        row.manual_pending += 1
+                    else:
+                        row.manual = (row.manual or 0.0) + grade.score
+    return rows, duedate
+
+
+def check_failures(rows):
+    """``[(grade_id, failed, submitted, most common message, its count)]``, most failed first."""
+    submitted = [row for row in rows if row.submitted]
+    grade_ids = sorted({g for row in submitted for g in row.cells})
+    table = []
+    for grade_id in grade_ids:
+        failing = [row.cells[grade_id] for row in submitted
+                   if grade_id in row.cells and row.cells[grade_id][0] < row.cells[grade_id][1]]
+        counts = collections.Counter(message for _, _, message in failing if message)
+        message, count = counts.most_common(1)[0] if counts else ("", 0)
+        table.append((grade_id, len(failing), len(submitted), message, count))
+    return sorted(table, key=lambda item: (-item[1], item[0]))
+
+
+def _late(row, duedate):
+    if not row.submitted:
+        return "missing"
+    if row.timestamp is None:
+        return "no timestamp"
+    if duedate is None:
+        return "no due date"
+    if row.seconds_late > 0:
+        minutes = row.seconds_late / 60
+        if minutes < 120:
+            return f"late by {minutes:.0f} min"
+        return f"late by {minutes / 60:.1f} h" if minutes < 48 * 60 else f"late by {minutes / 1440:.1f} days"
+    return "on time"
+
+
+def _cell(text):
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def plot_scores(rows, path, max_total):
+    totals = [row.total for row in rows if row.submitted]
+    figure, axes = plt.subplots(figsize=(6, 3.5))
+    bins = [x / 2 for x in range(0, int(2 * max_total) + 2)]
+    axes.hist(totals, bins=bins, color="#4477aa", edgecolor="white", align="left")
+    axes.set_xlabel(f"total points (of {max_total:g}; manual points counted where graded)")
+    axes.set_ylabel("students")
+    axes.set_title(f"Score distribution ({len(totals)} submissions)")
+    axes.yaxis.get_major_locator().set_params(integer=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def plot_checks(failures, path):
+    figure, axes = plt.subplots(figsize=(6, 3.5))
+    names = [grade_id for grade_id, *_ in failures][::-1]
+    counts = [failed for _, failed, *_ in failures][::-1]
+    axes.barh(names, counts, color="#cc6677")
+    axes.set_xlabel("students who failed the check")
+    axes.set_title("Failed checks")
+    axes.xaxis.get_major_locator().set_params(integer=True)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def write_report(coursedir, assignment_id, out):
+    """Write ``report.md``, ``scores.png`` and ``checks.png`` into ``out``; return the report's path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows, duedate = collect(coursedir, assignment_id)
+    failures = check_failures(rows)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        max_total = gradebook.find_assignment(assignment_id).max_score
+    plot_scores(rows, out / "scores.png", max_total)
+    plot_checks(failures, out / "checks.png")
+
+    submitted = [row for row in rows if row.submitted]
+    lines = [
+        f"# Class report: {assignment_id}",
+        "",
+        f"Due: {duedate} (UTC). Roster: {len(rows)} students, {len(submitted)} submissions, "
+        f"{sum(1 for r in submitted if r.seconds_late > 0)} late, "
+        f"{sum(1 for r in rows if not r.submitted)} missing, "
+        f"{sum(1 for r in rows if r.flagged)} flagged by the integrity check.",
+        "",
+        "## Students",
+        "",
+        "| student | name | autograded (of 6) | manual (of 4) | total | submitted (UTC) | late | integrity |",
+        "|:--|:--|--:|--:|--:|:--|:--|:--|",
+    ]
+    for row in sorted(rows, key=lambda r: r.student_id):
+        manual = "-" if not row.submitted else (
+            f"{row.manual_pending} to grade" if row.manual_pending else f"{row.manual:g}")
+        integrity = {True: "FLAGGED", False: "ok", None: "-"}[row.flagged]
+        lines.append("| " + " | ".join(_cell(x) for x in [
+            row.student_id, row.name, f"{row.autograded:g}" if row.submitted else "-", manual,
+            f"{row.total:g}" if row.submitted else "-",
+            row.timestamp or "-", _late(row, duedate), integrity]) + " |")
+    lines += [
+        "",
+        "## Score distribution",
+        "",
+        "![score distribution](scores.png)",
+        "",
+        "## Checks, most failed first",
+        "",
+        "The message is the one most of the failing students saw (how many in brackets).",
+        "",
+        "| check | failed | most common message |",
+        "|:--|--:|:--|",
+    ]
+    for grade_id, failed, total, message, count in failures:
+        shown = f"{message} ({count})" if message else ""
+        lines.append(f"| {grade_id} | {failed} of {total} | {_cell(shown)} |")
+    lines += ["", "![failed checks](checks.png)", ""]
+    report = out / "report.md"
+    report.write_text("\n".join(lines), encoding="utf-8")
+    return report
+
+
+def course_directory(root):
+    """The CourseDirectory of the course at ``root``, with its nbgrader_config.py."""
+    root = Path(root).resolve()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config() \
+        if (root / "nbgrader_config.py").is_file() else None
+    coursedir = CourseDirectory(config=config) if config is not None else CourseDirectory()
+    coursedir.root = str(root)
+    return coursedir
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("assignment", nargs="?", default="assignment2")
+    parser.add_argument("--course", default=".", help="the course folder (default: here)")
+    parser.add_argument("--out", help="output folder (default: reports/<assignment>)")
+    args = parser.parse_args(argv)
+    coursedir = course_directory(args.course)
+    out = Path(args.out) if args.out else Path(coursedir.root) / "reports" / args.assignment
+    print(f"Wrote {write_report(coursedir, args.assignment, out)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Collect submissions from a Moodle "Download all submissions" archive with ``nbgrader zip_collect``.
+
+Moodle names each handed-in file ``<Full name>_<participant id>_assignsubmission_file_<file>``
+(or puts it in a folder ``<Full name>_<participant id>_assignsubmission_file/``). Its
+participant ids change from assignment to assignment, and the archive holds no submission
+times. Moodle's grading worksheet (Grades > "Download grading worksheet", a CSV) holds both
+links: the participant's e-mail address and "Last modified (submission)".
+
+``MoodleCollector`` (``ZipCollectApp.collector_plugin``) therefore:
+
+- finds the student id through the worksheet's e-mail address in the roster (the students
+  imported into the gradebook), falling back to the full name;
+- takes the submission time from the worksheet, read in the course's time zone;
+- files any notebook under the released notebook's name (a renamed notebook is collected,
+  with a warning that says so) and keeps other files by their own names (extra files are
+  kept, with a warning; extra Python files are flagged by the integrity check).
+
+Files it cannot place are skipped with a warning that says why.
+"""
+
+import csv
+import glob
+import os
+import re
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateparser
+from traitlets import Unicode
+
+from nbgrader.api import Gradebook
+from nbgrader.plugins import FileNameCollectorPlugin
+
+MOODLE_NAME = re.compile(
+    r"(?P<fullname>[^/\\]+?)_(?P<participant>\d+)_assignsubmission_file_?[/\\]?(?P<name>[^/\\]+)$"
+)
+
+
+class MoodleCollector(FileNameCollectorPlugin):
+    """Map Moodle's archive names to roster student ids and submission times."""
+
+    worksheet = Unicode(
+        "downloaded/{assignment_id}/*.csv",
+        help="Glob (relative to the course root) of Moodle's grading worksheet CSV.",
+    ).tag(config=True)
+    time_zone = Unicode("Europe/Berlin", help="The time zone of the worksheet's times.").tag(config=True)
+    notebook = Unicode("assignment2.ipynb", help="The released notebook's file name.").tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._untimed = set()
+
+    def collect(self, submitted_file):
+        match = MOODLE_NAME.search(submitted_file)
+        if not match:
+            self.log.warning("Not a Moodle submission file, skipped: %s", submitted_file)
+            return None
+        participant, fullname, name = match["participant"], match["fullname"], match["name"]
+        row = self._worksheet().get(participant, {})
+        student_id = self._student_id(row.get("Email address", ""), fullname)
+        if student_id is None:
+            self.log.warning("%s (Moodle participant %s) is not on the roster; import the roster "
+                             "with 'nbgrader db student import' first. Skipped: %s",
+                             fullname, participant, submitted_file)
+            return None
+        if name.endswith(".ipynb") and name != self.notebook:
+            self.log.warning("%s handed in the notebook as '%s'; collected as '%s'.",
+                             student_id, name, self.notebook)
+            name = self.notebook
+        elif not name.endswith((".ipynb", ".py")):
+            self.log.warning("%s handed in an extra file '%s'; kept, not graded.", student_id, name)
+        timestamp = self._timestamp(row.get("Last modified (submission)", ""))
+        if timestamp is None and student_id not in self._untimed:
+            self._untimed.add(student_id)
+            self.log.warning("No submission time for %s in the worksheet: lateness unknown.", student_id)
+        return {"student_id": student_id, "file_id": name, "timestamp": timestamp}
+
+    def _coursedir(self):
+        return self.parent.coursedir
+
+    def _worksheet(self):
+        """``{participant id: row}`` of the grading worksheet (empty if there is none)."""
+        if not hasattr(self, "_rows"):
+            coursedir = self._coursedir()
+            pattern = os.path.join(coursedir.root, self.worksheet.format(assignment_id=coursedir.assignment_id))
+            paths = sorted(glob.glob(pattern))
+            self._rows = {}
+            if not paths:
+                self.log.warning("No Moodle grading worksheet matches %s: no e-mail addresses "
+                                 "or submission times; students are matched by name.", pattern)
+            for path in paths:
+                with open(path, encoding="utf-8-sig", newline="") as handle:
+                    for row in csv.DictReader(handle):
+                        number = re.sub(r"\D", "", row.get("Identifier", ""))
+                        if number:
+                            self._rows[number] = row
+        return self._rows
+
+    def _student_id(self, email, fullname):
+        if not hasattr(self, "_roster"):
+            with Gradebook(self._coursedir().db_url, self._coursedir().course_id) as gradebook:
+                self._roster = [(s.id, (s.email or "").lower(), f"{s.first_name} {s.last_name}".lower())
+                                for s in gradebook.students]
+        for student_id, roster_email, _ in self._roster:
+            if email and roster_email == email.lower():
+                return student_id
+        for student_id, _, roster_name in self._roster:
+            if roster_name == fullname.lower():
+                return student_id
+        return None
+
+    def _timestamp(self, text):
+        """The worksheet's local time as an ISO string with its UTC offset, or None."""
+        if not text.strip() or text.strip() == "-":
+            return None
+        try:
+            local = dateparser.parse(text)
+        except (ValueError, OverflowError):
+            self.log.warning("Cannot read the submission time '%s'.", text)
+            return None
+        if local.tzinfo is None:
+            local = local.replace(tzinfo=ZoneInfo(self.time_zone))
+        return local.isoformat()
