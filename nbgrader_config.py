@@ -50,6 +50,9 @@ c.GenerateFeedback.preprocessors[1:1] = [
 MEMORY_LIMIT_BYTES = 2 * 1024**3
 OUTPUT_LIMIT_CHARS = 1_000_000
 c.Execute.timeout = 10
+# No execution timestamps in autograded notebooks: grading the same submission
+# twice (or serially and in parallel) gives the same files.
+c.Execute.record_timing = False
 c.Execute.extra_arguments = [
     "--IPKernelApp.exec_lines=__import__('grading.kernel_limits').kernel_limits.apply("
     f"{MEMORY_LIMIT_BYTES}, {OUTPUT_LIMIT_CHARS})"

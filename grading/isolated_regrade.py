@@ -33,7 +33,7 @@ import traceback
 from pathlib import Path
 
 import numpy as np
-from traitlets import Float, Integer, Unicode
+from traitlets import Bool, Float, Integer, Unicode
 
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -144,6 +144,8 @@ class IsolatedRegrade(NbGraderPreprocessor):
     cpu_seconds = Integer(Limits.cpu_seconds, help="CPU-time limit of one sandbox process.").tag(config=True)
     wall_seconds = Float(Limits.wall_seconds, help="Wall-time limit of one sandbox process.").tag(config=True)
 
+    summarize_at_exit = Bool(True, help="List the flagged students when nbgrader exits.").tag(config=True)
+
     flagged = []  # (student, reasons) of this nbgrader run, for the summary at exit
 
     def preprocess(self, nb, resources):
@@ -158,7 +160,8 @@ class IsolatedRegrade(NbGraderPreprocessor):
         (folder / self.report).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         if report["flagged"]:
             self.log.warning("Integrity: %s is flagged: %s", student, "; ".join(report["reasons"]))
-            self._remember(student, report["reasons"])
+            if self.summarize_at_exit:
+                self._remember(student, report["reasons"])
         for fault in report["faults"]:
             self.log.warning("Integrity: %s: %s", student, fault)
         return nb, resources

@@ -52,6 +52,7 @@ class AddModelAnswers(NbGraderPreprocessor):
                     "> **For graders only: the model answer (not shown in feedback)**\n>\n"
                     + "\n".join("> " + line for line in answers[grade_id].splitlines())
                 )
+                note.id = f"model-answer-{grade_id}".replace("_", "-")  # stable across runs
                 note.metadata["grading"] = {MARK: True}
                 note.metadata["editable"] = False
                 note.metadata["deletable"] = False
