@@ -44,6 +44,11 @@ class MoodleCollector(FileNameCollectorPlugin):
     ).tag(config=True)
     time_zone = Unicode("Europe/Berlin", help="The time zone of the worksheet's times.").tag(config=True)
     notebook = Unicode("assignment2.ipynb", help="The released notebook's file name.").tag(config=True)
+    identifier_column = Unicode("Identifier", help="Worksheet column of 'Participant <id>'.").tag(config=True)
+    email_column = Unicode("Email address", help="Worksheet column of the e-mail address.").tag(config=True)
+    time_column = Unicode("Last modified (submission)",
+                          help="Worksheet column of the submission time (set these three for a "
+                               "Moodle in another language).").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -56,7 +61,7 @@ class MoodleCollector(FileNameCollectorPlugin):
             return None
         participant, fullname, name = match["participant"], match["fullname"], match["name"]
         row = self._worksheet().get(participant, {})
-        student_id = self._student_id(row.get("Email address", ""), fullname)
+        student_id = self._student_id(row.get(self.email_column, ""), fullname)
         if student_id is None:
             self.log.warning("%s (Moodle participant %s) is not on the roster; import the roster "
                              "with 'nbgrader db student import' first. Skipped: %s",
@@ -68,7 +73,7 @@ class MoodleCollector(FileNameCollectorPlugin):
             name = self.notebook
         elif not name.endswith((".ipynb", ".py")):
             self.log.warning("%s handed in an extra file '%s'; kept, not graded.", student_id, name)
-        timestamp = self._timestamp(row.get("Last modified (submission)", ""))
+        timestamp = self._timestamp(row.get(self.time_column, ""))
         if timestamp is None and student_id not in self._untimed:
             self._untimed.add(student_id)
             self.log.warning("No submission time for %s in the worksheet: lateness unknown.", student_id)
@@ -90,7 +95,7 @@ class MoodleCollector(FileNameCollectorPlugin):
             for path in paths:
                 with open(path, encoding="utf-8-sig", newline="") as handle:
                     for row in csv.DictReader(handle):
-                        number = re.sub(r"\D", "", row.get("Identifier", ""))
+                        number = re.sub(r"\D", "", row.get(self.identifier_column, ""))
                         if number:
                             self._rows[number] = row
         return self._rows
