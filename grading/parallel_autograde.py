@@ -35,6 +35,7 @@ import multiprocessing
 import os
 import sqlite3
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -86,7 +87,7 @@ def worker_config(root, config_dir, db_url):
 _api = None
 
 
-def _start_worker(root, config_dir, db_url):
+def _start_worker(root, config_dir, db_url, sockets):
     global _api
     import warnings
 
@@ -103,6 +104,11 @@ def _start_worker(root, config_dir, db_url):
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own session warnings
 
     config = worker_config(root, config_dir, db_url)
+    # Kernels started at the same moment by several workers can draw the same
+    # free TCP port ("Address already in use"): each worker's kernels talk over
+    # Unix sockets in a folder of the worker's own instead.
+    config.KernelManager.transport = "ipc"
+    config.KernelManager.ip = os.path.join(tempfile.mkdtemp(dir=sockets), "kernel")
     _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -159,7 +165,9 @@ def run(root, assignment, workers=None, out=sys.stderr, config_dir=None):
     started = time.monotonic()
     graded, failed = [], []
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_start_worker, initargs=(str(coursedir.root), str(config_dir or coursedir.root), coursedir.db_url)) as pool:
+    initargs = (str(coursedir.root), str(config_dir or coursedir.root), coursedir.db_url)
+    with tempfile.TemporaryDirectory(prefix="autograde-kernels-") as sockets, \
+            context.Pool(workers, initializer=_start_worker, initargs=initargs + (sockets,)) as pool:
         for student, success, error in pool.imap_unordered(_grade, [(assignment, s) for s in students]):
             (graded if success else failed).append((student, error))
             print(f"\r{len(graded) + len(failed)}/{len(students)} done, {len(failed)} failed",
