@@ -4,8 +4,8 @@ Usage: ``.venv/bin/python benchmarks/integrity_overhead.py [ROUNDS]``. Two
 scratch courses hold the same 20 submissions (every other entry of the test
 catalogue: mistakes and correct variants). One uses the project's
 configuration; the other adds a course-level ``nbgrader_config.py`` that
-drops ``IsolatedRegrade`` from the autograde preprocessors and keeps
-everything else. The two are autograded in alternation (ROUNDS times each,
+loads the project's and drops ``IsolatedRegrade`` from the autograde
+preprocessors, keeping everything else. The two are autograded in alternation (ROUNDS times each,
 default 2) in one run, and the best time of each gives the ratio.
 """
 
@@ -20,14 +20,12 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 from grading.scratch_course import ScratchCourse  # noqa: E402
 from submission_catalogue import load_entries  # noqa: E402
 
-WITHOUT_INTEGRITY = '''
-from nbgrader.converters import Autograde
-from nbgrader.preprocessors import Execute
-
+# A course-level config that loads the project's and drops only IsolatedRegrade.
+WITHOUT_INTEGRITY = f'''
 c = get_config()
+load_subconfig("nbgrader_config.py", path={str(REPO)!r})
 c.Autograde.autograde_preprocessors = [
-    "grading.resilient_execute.ResilientExecute" if preprocessor is Execute else preprocessor
-    for preprocessor in Autograde.class_traits()["autograde_preprocessors"].default()
+    p for p in c.Autograde.autograde_preprocessors if "IsolatedRegrade" not in str(p)
 ]
 '''
 
