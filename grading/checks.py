@@ -1,9 +1,11 @@
-"""The graded checks of Assignment 2, shared by the notebook and the test suite.
+"""The graded checks of Assignment 2, shared by the notebook, the isolated re-grade and the tests.
 
 Each public ``check_*`` function takes a student's regularizer (``L1_reg`` or
 ``L2_reg``) and either returns ``None`` or raises :class:`CheckFailed` with a
-message written for the student. The notebook's graded cells call them under
-``### BEGIN HIDDEN TESTS``, so the inputs used here never reach students.
+message written for the student. :func:`run_check` picks the check of one
+graded cell by its grade id; the notebook's graded cells call it under
+``### BEGIN HIDDEN TESTS`` and ``grading.isolated_regrade`` calls it on the
+sandbox's results, so the inputs used here never reach students.
 
 Messages say what is wrong in the student's terms ("the bias row of dW must be
 zero") and never print the expected numbers for hidden inputs.
