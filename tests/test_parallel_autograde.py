@@ -43,10 +43,12 @@ def normalized(path, root):
         for cell in notebook["cells"]:
             outputs = []
             for output in cell.get("outputs", []):
+                if output["output_type"] == "stream":
+                    output["text"] = "".join(output["text"])
                 previous = outputs[-1] if outputs else None
                 if (output["output_type"] == "stream" and previous and previous["output_type"] == "stream"
                         and previous["name"] == output["name"]):
-                    previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+                    previous["text"] += output["text"]
                 else:
                     outputs.append(output)
             if "outputs" in cell:
