@@ -42,30 +42,53 @@ c.GenerateFeedback.preprocessors[1:1] = [
     "grading.model_answers.DropModelAnswers",
 ]
 
-# Faults never stall a class. The grading kernel runs under a memory cap and an
-# output cap (grading.kernel_limits, applied before any cell runs) and a
-# wall-time limit per cell (the cell is interrupted and fails, grading goes on).
-# ResilientExecute replaces Execute so that a kernel that dies costs only the
-# cell it died in. The isolated re-grade's sandbox gets the same memory cap.
-MEMORY_LIMIT_BYTES = 2 * 1024**3
-OUTPUT_LIMIT_CHARS = 1_000_000
+# Every piece of student code that grading runs is in an OS sandbox
+# (grading.bubblewrap: bubblewrap namespaces, no network, no course folder, no
+# grading code, private size-capped /tmp and working folder, caps on memory,
+# processes and file size). It covers the grading kernel (every kernel
+# ResilientExecute starts, in nbgrader and in the parallel runner) and the
+# isolated re-grade's child. If it cannot start, autograde stops and says why.
+# c.Sandbox.enabled = False grades unsandboxed (student code then runs with
+# your rights; every integrity.json says so).
+c.Sandbox.memory_bytes = 2 * 1024**3
+c.Sandbox.max_processes = 64
+c.Sandbox.max_file_bytes = 64 * 1024**2
+
+# Faults never stall a class. ResilientExecute replaces Execute: a kernel that
+# dies costs only the cell it died in; a cell past the time limit fails and its
+# kernel is killed (an interrupt can be ignored); output beyond the cap is
+# dropped on the grader's side, whatever path it took in the kernel.
 c.Execute.timeout = 10
+c.ResilientExecute.output_limit = 1_000_000
 # No execution timestamps in autograded notebooks: grading the same submission
 # twice (or serially and in parallel) gives the same files.
 c.Execute.record_timing = False
-c.Execute.extra_arguments = [
-    "--IPKernelApp.exec_lines=__import__('grading.kernel_limits').kernel_limits.apply("
-    f"{MEMORY_LIMIT_BYTES}, {OUTPUT_LIMIT_CHARS})"
-]
 
-# Integrity: after nbgrader's own grading, re-grade every submission with the
-# student's module in a sandbox, audit the code, and write integrity.json
-# beside each autograded notebook (grading.isolated_regrade).
-c.IsolatedRegrade.memory_limit = MEMORY_LIMIT_BYTES
-c.Autograde.autograde_preprocessors = [
+# Scoring that student code cannot touch: the module is read and hashed before
+# any kernel runs (SnapshotModule); the hidden tests are taken out of the cells
+# the kernel runs (DeferHiddenTests) and run by IsolatedRegrade in nbgrader's
+# own process, on the numbers the collected module gives in a sandboxed child.
+# A graded cell scores only if the notebook run and that check both pass.
+# IsolatedRegrade also audits the code and writes integrity.json beside each
+# autograded notebook.
+c.IsolatedRegrade.memory_limit = 2 * 1024**3
+_autograde = [
     "grading.resilient_execute.ResilientExecute" if preprocessor is Execute else preprocessor
     for preprocessor in Autograde.class_traits()["autograde_preprocessors"].default()
-] + ["grading.model_answers.AddModelAnswers", "grading.isolated_regrade.IsolatedRegrade"]
+]
+_after_execute = _autograde.index("grading.resilient_execute.ResilientExecute") + 2  # after IgnorePattern
+c.Autograde.autograde_preprocessors = (
+    ["grading.snapshot.SnapshotModule", "grading.defer_hidden_tests.DeferHiddenTests"]
+    + _autograde[:_after_execute]
+    + ["grading.isolated_regrade.IsolatedRegrade"]
+    + _autograde[_after_execute:]
+    + ["grading.model_answers.AddModelAnswers"]
+)
+
+# integrity.json is for instructors: nbgrader copies every other file of an
+# autograded submission into feedback/, so it is ignored like checkpoints are.
+# (A student's own integrity.json is not collected either.)
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "integrity.json"]
 
 # Nothing lost: the SQLite gradebook is backed up (timestamped, in backups/)
 # before each autograde run.

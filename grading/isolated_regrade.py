@@ -1,29 +1,39 @@
-"""An nbgrader preprocessor that re-grades each submission in isolation and writes a report.
+"""Score every graded cell in the grader's own process, from the sandboxed module's numbers.
 
-nbgrader runs the student's module in the kernel that runs the tests, so a
-module (or an added notebook cell) can patch NumPy, builtins or the checks
-and get full marks. Listed last in ``Autograde.autograde_preprocessors``,
-``IsolatedRegrade`` grades every submission a second time:
+The student's kernel runs in the bubblewrap sandbox without the checks
+(``grading.defer_hidden_tests`` took the hidden tests out of its cells), so
+whatever the student's code does there, it cannot see, patch or answer the
+checks. ``IsolatedRegrade`` comes right after ``ResilientExecute`` (and
+nbgrader's ``IgnorePattern``) and before ``SaveAutoGrades`` in
+``Autograde.autograde_preprocessors``:
 
 1. The inputs the checks will pass are recorded by running every check
    against a recorder that answers with the reference results.
-2. The student's module runs those inputs in a sandboxed child process
+2. The student's module, as collected before any kernel ran
+   (``grading.snapshot``), runs those inputs in a sandboxed child process
    (``grading.sandbox``); only plain arrays and numbers come back.
-3. Every graded cell's check (``checks.run_check``, the notebook's own hidden
-   test entry point) runs here, in a process that never imported student
-   code, against a replay of those numbers.
-4. ``grading.audit`` reads the module and the student's notebook cells.
+3. Every graded cell's check (``checks.run_check``, the call the hidden test
+   holds) runs here, in a process that never imported student code, against
+   a replay of those numbers.
+4. Which score counts: a graded cell keeps its points only if BOTH the
+   notebook run (its visible asserts, in the sandboxed kernel) and this
+   check pass. A failed check replaces the cell's error outputs with one
+   ``CheckFailed`` error carrying the check's message, which nbgrader then
+   scores as 0 and feedback shows. Nothing done in the kernel can raise a
+   score: the check never looks at the kernel.
+5. ``grading.audit`` reads the module and the student's notebook cells, and
+   the grader lists what it saw of attempts the sandbox refused.
 
-It writes ``integrity.json`` beside the autograded notebook::
+It writes ``integrity.json`` beside the autograded notebook (for
+instructors; ``CourseDirectory.ignore`` keeps it out of feedback)::
 
-    {"student": ..., "flagged": bool, "reasons": [...], "faults": [...],
-     "cells": {grade_id: {"max": p, "notebook": s, "isolated": s, "message": ...}}}
+    {"student": ..., "sandbox": "bubblewrap", "module_sha256": ..., "flagged": bool,
+     "reasons": [...], "faults": [...], "contained": [...],
+     "cells": {grade_id: {"max": p, "notebook": s, "isolated": s, "score": s, "message": ...}}}
 
-A submission is flagged when a notebook cell scored more than the same
-cell's isolated re-grade, or the audit found something. Scores in the
-gradebook are left as nbgrader computed them: the flag is for a person to
-judge. Flagged students are logged as they are graded and listed again when
-nbgrader exits.
+A submission is flagged when the audit found something, or the sandbox
+refused something the student's code tried (``contained``). Flagged students
+are logged as they are graded and listed again when nbgrader exits.
 """
 
 import atexit
@@ -38,9 +48,27 @@ from traitlets import Bool, Float, Integer, Unicode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
+from nbformat.v4 import new_output
+
 from grading import checks
 from grading.audit import audit_cell, audit_module
+from grading.bubblewrap import require_sandbox
 from grading.sandbox import Limits, run_isolated
+from grading.snapshot import read_module
+
+#: What the sandbox's refusals look like in a kernel's output, and whether one is a
+#: reason to flag (an attempt on files or the network) or only a limit that was hit.
+REFUSALS = {
+    "Read-only file system": ("wrote to a read-only place", True),
+    "Permission denied": ("was denied access to a file", True),
+    "Network is unreachable": ("tried to reach the network", True),
+    "Connection refused": ("tried to connect to a network service", True),
+    "Resource temporarily unavailable": ("hit the process limit", False),
+    "File too large": ("hit the file-size limit", False),
+    "No space left on device": ("filled its private disk space", False),
+    "output truncated by the grader": ("printed more than the output cap", False),
+    "did not finish within": ("ran past the time limit", False),
+}
 
 
 class SandboxFault(Exception):
@@ -114,13 +142,14 @@ def recorded_calls():
     return list(unique.values())
 
 
-def isolated_scores(module_path, source, limits):
-    """Grade every cell with the student's module run in the sandbox.
+def isolated_scores(module_source, source, limits, sandbox=None):
+    """Grade every cell with the student's module (``module_source``, bytes or None) run in the sandbox.
 
-    Returns ``(cells, faults)``: ``cells[grade_id]`` is ``(passed, message)``.
+    ``source`` is the module's text for the loop check. Returns ``(cells,
+    faults)``: ``cells[grade_id]`` is ``(passed, message)``.
     """
     calls = recorded_calls()
-    run = run_isolated(module_path, calls, limits)
+    run = run_isolated(module_source, calls, limits, sandbox)
     outcomes = {}
     for (name, W, reg), outcome in zip(calls, run.outcomes):
         outcomes.setdefault(name, {})[_key(name, W, reg)] = outcome
@@ -151,12 +180,21 @@ class IsolatedRegrade(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         folder = Path(resources["metadata"]["path"])
         student = resources["nbgrader"]["student"]
+        sandbox = require_sandbox(self.config, self.log)
+        collected = resources.get("collected")
+        if collected is None:
+            raise RuntimeError("IsolatedRegrade needs grading.snapshot.SnapshotModule before the kernel runs")
         try:
-            report = self.make_report(nb, folder / self.module, student)
+            report = self.make_report(nb, folder, collected, student, sandbox)
         except Exception:  # noqa: BLE001 (one broken report must not stop the class)
             self.log.error("Integrity check of %s failed:\n%s", student, traceback.format_exc())
-            report = {"student": student, "flagged": True, "faults": [],
+            report = {"student": student, "flagged": True, "faults": [], "contained": [],
                       "reasons": ["the integrity check itself failed; see the autograde log"], "cells": {}}
+            for cell in nb.cells:  # no trusted score: no points
+                if cell.cell_type == "code" and utils.is_grade(cell):
+                    _fail(cell, "this cell could not be graded (the grader's check failed); "
+                                "your instructor will look at it")
+        report["sandbox"] = "bubblewrap" if sandbox.enabled else "off (c.Sandbox.enabled = False)"
         (folder / self.report).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         if report["flagged"]:
             self.log.warning("Integrity: %s is flagged: %s", student, "; ".join(report["reasons"]))
@@ -166,31 +204,43 @@ class IsolatedRegrade(NbGraderPreprocessor):
             self.log.warning("Integrity: %s: %s", student, fault)
         return nb, resources
 
-    def make_report(self, nb, module_path, student):
-        source = module_path.read_text(encoding="utf-8", errors="replace") if module_path.is_file() else None
+    def make_report(self, nb, folder, collected, student, sandbox):
+        data = collected["module"]
+        source = data.decode("utf-8", errors="replace") if data is not None else None
         limits = Limits(memory_bytes=self.memory_limit, cpu_seconds=self.cpu_seconds,
                         wall_seconds=self.wall_seconds)
-        isolated, faults = isolated_scores(module_path, source, limits)
+        isolated, faults = isolated_scores(data, source, limits, sandbox)
 
         reasons = audit_module(source) if source is not None else []
-        reasons += self.extra_code(module_path.parent)
-        cells = {}
+        reasons += self.extra_code(folder)
+        try:
+            now = read_module(folder / self.module, len(data) + 1 if data is not None else 1)
+        except ValueError:
+            now = b""
+        if now != data:
+            reasons.append("regularization.py in the course folder changed while the notebook ran; "
+                           "the collected version was graded")
+        cells, contained = {}, []
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
+            for what, flag in refusals(cell):
+                contained.append(f"cell {index + 1}: {what}")
+                if flag:
+                    reasons.append(f"the sandbox refused something: cell {index + 1} {what}")
             if utils.is_grade(cell):
                 grade_id = cell.metadata.nbgrader.grade_id
-                score, max_score = utils.determine_grade(cell, self.log)
+                notebook, max_score = utils.determine_grade(cell, self.log)
                 passed, message = isolated.get(grade_id, (False, "no isolated check for this cell"))
-                cells[grade_id] = {"max": max_score, "notebook": score,
-                                   "isolated": max_score if passed else 0, "message": message}
-                if score > cells[grade_id]["isolated"]:
-                    reasons.append(f"{grade_id}: the notebook run scored {score:g} but the isolated "
-                                   f"re-grade {cells[grade_id]['isolated']:g} ({message})")
+                if not passed:
+                    _fail(cell, message)
+                cells[grade_id] = {"max": max_score, "notebook": notebook,
+                                   "isolated": max_score if passed else 0,
+                                   "score": notebook if passed else 0, "message": message}
             elif not utils.is_locked(cell):
                 reasons += audit_cell(cell.source, f"notebook cell {index + 1}")
-        return {"student": student, "flagged": bool(reasons), "reasons": reasons,
-                "faults": faults, "cells": cells}
+        return {"student": student, "module_sha256": collected["sha256"], "flagged": bool(reasons),
+                "reasons": reasons, "faults": faults, "contained": contained, "cells": cells}
 
     def extra_code(self, folder):
         """Reasons for Python files beside the notebook other than the module.
@@ -221,3 +271,22 @@ class IsolatedRegrade(NbGraderPreprocessor):
         for student, reasons in cls.flagged:
             lines.append(f"  {student}: {reasons[0]}" + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""))
         print("\n".join(lines), file=sys.stderr)
+
+
+def _fail(cell, message):
+    """Make a graded cell fail with the check's ``message`` (in place of the kernel's own errors)."""
+    cell.outputs = [o for o in cell.outputs if o.output_type != "error"]
+    cell.outputs.append(new_output("error", ename="CheckFailed", evalue=message,
+                                   traceback=[f"CheckFailed: {message}"]))
+
+
+def refusals(cell):
+    """``(what, flag)`` for each kind of refusal a cell's outputs show (no repeats)."""
+    text = []
+    for output in cell.get("outputs", []):
+        if output.output_type == "stream":
+            text.append(output.get("text", ""))
+        elif output.output_type == "error":
+            text.append(f"{output.get('ename', '')}: {output.get('evalue', '')}")
+    joined = "\n".join(text)
+    return [found for needle, found in REFUSALS.items() if needle in joined]

@@ -2,11 +2,16 @@
 
 The child (``sandbox_child.py``) is a fresh interpreter in isolated mode
 (``python -I -B``: no user site, no ``PYTHON*`` variables, the working
-directory not on ``sys.path``), started in a new session in a temporary
-folder that holds only a copy of the student's module, with a minimal
-environment and limits on address space, CPU time and wall time. Inputs and
-outputs cross as ``.npz`` archives read with ``allow_pickle=False``: nothing
-the student's code returns is ever unpickled or executed here.
+directory not on ``sys.path``) inside the course's bubblewrap sandbox
+(``grading.bubblewrap``: no network, no course folder, no grading code, a
+private size-capped working folder that holds only the collected module, its
+own PID namespace) under limits on address space, processes, file size, CPU
+time and wall time. It gets the module as the bytes that were collected
+before any kernel ran (``grading.snapshot``), never the file in the course
+folder. Inputs and outputs cross as ``.npz`` archives read with
+``allow_pickle=False``: nothing the student's code returns is ever unpickled
+or executed here, and the grader reads at most ``Limits.output_bytes`` of
+the child's pipe.
 
 If the child dies or runs out of time on an input, that input and the rest
 of the same function's inputs are recorded as faults and a new child carries
@@ -17,16 +22,19 @@ that function's results.
 import io
 import os
 import resource
-import shutil
+import select
 import signal
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from grading.bubblewrap import Sandbox
 
 CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
 
@@ -38,7 +46,7 @@ class Limits:
     memory_bytes: int = 2 * 1024**3
     cpu_seconds: int = 20
     wall_seconds: float = 10.0
-    output_bytes: int = 256 * 1024**2
+    output_bytes: int = 64 * 1024**2
 
 
 @dataclass
@@ -99,29 +107,85 @@ def _decode_records(data):
     return records
 
 
-def _run_child(module_path, calls, limits):
+def _communicate(process, data, limits):
+    """Send ``data``, read at most ``limits.output_bytes`` of stdout within the wall time.
+
+    Returns ``(output, ended)``; ``ended`` describes an early stop (time or
+    size), else None. The process is killed when a limit is hit.
+    """
+    deadline = time.monotonic() + limits.wall_seconds
+    chunks, size, ended = [], 0, None
+    try:
+        process.stdin.write(data)
+        process.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass
+    stdout = process.stdout.fileno()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            ended = f"did not finish within {limits.wall_seconds:g} s"
+            break
+        ready, _, _ = select.select([stdout], [], [], left)
+        if not ready:
+            continue
+        chunk = os.read(stdout, 1 << 20)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > limits.output_bytes:
+            ended = f"sent more than {limits.output_bytes} bytes of results"
+            break
+        chunks.append(chunk)
+    if ended:
+        _kill(process)
+    process.stdout.close()
+    process.wait()
+    return b"".join(chunks), ended
+
+
+def _kill(process):
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _command(folder, limits, sandbox):
+    """The child's command line: in the bubblewrap sandbox, or plain when it is switched off."""
+    if sandbox is None or not sandbox.enabled:
+        return [sys.executable, "-I", "-B", str(CHILD)], folder, None
+    bounded = Sandbox(config=sandbox.config)
+    bounded.memory_bytes = limits.memory_bytes
+    module = os.open(Path(folder) / "regularization.py", os.O_RDONLY)
+    command = bounded.command(
+        [sys.executable, "-I", "-B", "/opt/grader/sandbox_child.py"], workdir_name="regrade",
+        files=[(module, "regularization.py")], ro_files=[(str(CHILD), "/opt/grader/sandbox_child.py")])
+    return command, folder, module
+
+
+def _run_child(module_source, calls, limits, sandbox):
     """Run one child on ``calls``; return ``(records, how_it_ended)``.
 
     ``how_it_ended`` is None for a normal exit, else a short description.
     """
-    with tempfile.TemporaryDirectory(prefix="sandbox-") as folder:
-        shutil.copyfile(module_path, Path(folder) / "regularization.py")
-        process = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(CHILD)],
-            cwd=folder,
-            env={"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                 "MKL_NUM_THREADS": "1", "LC_ALL": "C.UTF-8"},
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            preexec_fn=_limit(limits), start_new_session=True,
-        )
-        ended = None
+    with tempfile.TemporaryDirectory(prefix="regrade-") as folder:
+        (Path(folder) / "regularization.py").write_bytes(module_source)
+        command, cwd, module_fd = _command(folder, limits, sandbox)
         try:
-            output, _ = process.communicate(_encode_inputs(calls), timeout=limits.wall_seconds)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            output, _ = process.communicate()
-            ended = f"did not finish within {limits.wall_seconds:g} s"
-        else:
+            process = subprocess.Popen(
+                command, cwd=cwd,
+                env={"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                     "MKL_NUM_THREADS": "1", "LC_ALL": "C.UTF-8"},
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                preexec_fn=_limit(limits), start_new_session=True,
+                pass_fds=(module_fd,) if module_fd is not None else (),
+            )
+        finally:
+            if module_fd is not None:
+                os.close(module_fd)
+        output, ended = _communicate(process, _encode_inputs(calls), limits)
+        if ended is None:
             if process.returncode < 0:
                 name = signal.Signals(-process.returncode).name
                 ended = {"SIGXCPU": f"used more than {limits.cpu_seconds} s of CPU time",
@@ -139,8 +203,12 @@ def _outcome(record):
     )
 
 
-def run_isolated(module_path, calls, limits=Limits()):
+def run_isolated(module_source, calls, limits=Limits(), sandbox=None):
     """Call the student's functions on ``calls``, a list of ``(name, W, reg)``.
+
+    ``module_source`` is the module's bytes as collected (None: not
+    submitted). ``sandbox`` is the :class:`grading.bubblewrap.Sandbox` to run
+    in (None or disabled: a plain child under the same limits).
 
     Returns a SandboxRun whose ``outcomes[i]`` belongs to ``calls[i]``. A
     missing module, a failed import or a child that ends early turns the
@@ -148,13 +216,13 @@ def run_isolated(module_path, calls, limits=Limits()):
     """
     outcomes = [None] * len(calls)
     faults = []
-    if not Path(module_path).is_file():
+    if module_source is None:
         faults.append("regularization.py was not submitted")
         return SandboxRun([Outcome("fault", message=faults[0])] * len(calls), faults)
 
     pending = list(range(len(calls)))
     while pending:
-        records, ended = _run_child(module_path, [calls[i] for i in pending], limits)
+        records, ended = _run_child(module_source, [calls[i] for i in pending], limits, sandbox)
         imported = bool(records) and int(records[0]["index"]) == -2
         if not imported:
             if records:

@@ -1,0 +1,304 @@
+"""The OS sandbox around every piece of student code that grading runs.
+
+Built on bubblewrap (``bwrap``, Debian's ``bubblewrap``, the sandbox under
+Flatpak): Linux namespaces and bind mounts, no Python-level filtering. Both the
+grading kernel (``grading.sandboxed_kernel``) and the isolated re-grade's
+child (``grading.sandbox``) run through :meth:`Sandbox.command`.
+
+What a sandboxed process sees:
+
+- its own user, PID, IPC, UTS, cgroup and network namespaces: no network at
+  all (a loopback of its own, not the machine's), no other process, and
+  every process it starts ends when the sandbox ends;
+- read-only: ``/usr`` (and the merged ``/bin``, ``/lib``, ...), a few files of
+  ``/etc``, the Python installation and virtual environment that grade (with
+  the ``grading`` package masked by an empty folder wherever it lies inside
+  them);
+- writable but private and size-capped (tmpfs): ``/tmp`` and the working
+  folder ``/home/student/<assignment>``, which starts as a copy of the
+  submission's regular files (symbolic links are not followed);
+- for the kernel only: one folder of its own, shared with the grader, that
+  holds its connection file and its Unix sockets;
+- nothing else: no course folder (``source/``, ``release/``, gradebook,
+  ``nbgrader_config.py``, ``backups/``, anyone's ``submitted/`` or
+  ``autograded/``), no home folder, no ``/run``, no ``/sys``.
+
+Limits (``setrlimit`` inside the sandbox, via ``prlimit``, before Python
+starts): address space per process, number of processes (counted in the
+sandbox's own user namespace), size of any file written, no core dumps.
+
+Configured like the rest of nbgrader, in ``nbgrader_config.py``::
+
+    c.Sandbox.memory_bytes = 2 * 1024**3
+
+``c.Sandbox.enabled = False`` grades without the sandbox (not recommended:
+student code then runs with the grader's rights); every ``integrity.json``
+then says so. Otherwise, if the sandbox cannot start, autograde stops before
+grading anyone (:func:`require_sandbox`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from traitlets import Bool, Integer, Unicode
+from traitlets.config import LoggingConfigurable
+
+#: Where the copy of the submission lives inside the sandbox.
+HOME = "/home/student"
+
+#: Environment of every sandboxed process (nothing of the grader's leaks in).
+BASE_ENV = {
+    "HOME": HOME,
+    "USER": "student",
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+    "TMPDIR": "/tmp",
+    "MPLCONFIGDIR": "/tmp/matplotlib",
+    "IPYTHONDIR": "/tmp/ipython",
+    "JUPYTER_RUNTIME_DIR": "/tmp/jupyter-runtime",
+    "JUPYTER_CONFIG_DIR": "/tmp/jupyter-config",
+    "JUPYTER_DATA_DIR": "/tmp/jupyter-data",
+    "JUPYTER_PLATFORM_DIRS": "1",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+
+#: Files of /etc a Python process needs (dynamic linker cache, time zone, ...).
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives",
+             "nsswitch.conf", "passwd", "group", "hosts")
+
+FIX = ("Install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap) and make sure "
+       "unprivileged user namespaces are enabled (sysctl kernel.unprivileged_userns_clone=1, "
+       "and on Ubuntu 24.04+ kernel.apparmor_restrict_unprivileged_userns=0). To grade without "
+       "the sandbox anyway (student code then runs with your rights), set "
+       "c.Sandbox.enabled = False in nbgrader_config.py.")
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox cannot start on this machine; the message says why and how to fix it."""
+
+
+class Sandbox(LoggingConfigurable):
+    """Settings and command lines of the bubblewrap sandbox (``c.Sandbox.*``)."""
+
+    enabled = Bool(True, help=(
+        "Run student code (the grading kernel and the isolated re-grade) in the bubblewrap "
+        "sandbox. False grades unsandboxed, with the grader's rights; every integrity.json "
+        "then says so.")).tag(config=True)
+    bwrap = Unicode("bwrap", help="The bubblewrap executable.").tag(config=True)
+    memory_bytes = Integer(2 * 1024**3, help=(
+        "Address-space limit of each sandboxed process (RLIMIT_AS), in bytes.")).tag(config=True)
+    max_processes = Integer(64, help=(
+        "Processes and threads a sandbox may have at once (RLIMIT_NPROC in its own user "
+        "namespace); the kernel itself uses about 10.")).tag(config=True)
+    max_file_bytes = Integer(64 * 1024**2, help=(
+        "Largest file a sandboxed process may write (RLIMIT_FSIZE), in bytes.")).tag(config=True)
+    tmp_bytes = Integer(64 * 1024**2, help="Size of the private /tmp (tmpfs), in bytes.").tag(config=True)
+    home_bytes = Integer(64 * 1024**2, help=(
+        "Size of the private working folder (tmpfs) that holds the copy of the submission, "
+        "in bytes.")).tag(config=True)
+    max_copy_bytes = Integer(32 * 1024**2, help=(
+        "Submission files larger than this, in all, are not copied into the sandbox.")).tag(config=True)
+
+    # ------------------------------------------------------------------ command lines
+
+    def command(self, argv, *, workdir_name="work", files=(), shared=(), ro_files=()):
+        """The bwrap command line that runs ``argv`` in the sandbox.
+
+        ``files``: ``(fd, relative_path)`` pairs copied into the private working
+        folder ``/home/student/<workdir_name>`` (the fds must be passed to the
+        child, see :meth:`pass_fds`). ``shared``: host folders bound read-write
+        at the same path (the kernel's socket folder). ``ro_files``: ``(host,
+        inside)`` files bound read-only. The working directory is the private
+        folder.
+        """
+        workdir = f"{HOME}/{workdir_name}"
+        args = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
+                "--hostname", "sandbox"]
+        args += ["--ro-bind", "/usr", "/usr"]
+        for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+            path = Path("/") / name
+            if path.is_symlink():
+                args += ["--symlink", os.readlink(path), str(path)]
+            elif path.is_dir():
+                args += ["--ro-bind", str(path), str(path)]
+        for name in ETC_FILES:
+            args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+        python_roots = python_installation()
+        for root in python_roots:
+            if not _under(root, "/usr"):
+                args += ["--ro-bind", root, root]
+        for masked in masked_folders(python_roots):
+            args += ["--tmpfs", masked, "--remount-ro", masked]
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--size", str(self.tmp_bytes), "--tmpfs", "/tmp"]
+        args += ["--size", str(self.home_bytes), "--tmpfs", HOME, "--dir", workdir]
+        for relative in sorted({str(Path(rel).parent) for _, rel in files} - {"."}):
+            args += ["--dir", f"{workdir}/{relative}"]
+        for fd, relative in files:
+            args += ["--file", str(fd), f"{workdir}/{relative}"]
+        for folder in shared:
+            args += ["--bind", folder, folder]
+        for host, inside in ro_files:
+            args += ["--ro-bind", host, inside]
+        args += ["--chdir", workdir, "--clearenv"]
+        for key, value in BASE_ENV.items():
+            args += ["--setenv", key, value]
+        args += ["--", *self.limits_prefix(), *argv]
+        return args
+
+    def limits_prefix(self):
+        """``prlimit`` applying the resource limits, run inside the sandbox before ``argv``."""
+        return ["/usr/bin/prlimit", f"--as={self.memory_bytes}", f"--nproc={self.max_processes}",
+                f"--fsize={self.max_file_bytes}", "--core=0", "--"]
+
+    # ------------------------------------------------------------------ availability
+
+    def check(self):
+        """Raise :class:`SandboxUnavailable` unless a sandboxed Python starts here.
+
+        Runs ``python -c`` in the sandbox and checks what it sees: no network
+        interface but loopback, no course folder, a read-only venv.
+        """
+        executable = shutil.which(self.bwrap)
+        if executable is None:
+            raise SandboxUnavailable(f"The grading sandbox needs bubblewrap, but '{self.bwrap}' "
+                                     f"is not on PATH. {FIX}")
+        probe = ("import os,sys; print(os.getcwd()); print(sorted(os.listdir('/sys/class/net')) "
+                 "if os.path.isdir('/sys/class/net') else []); "
+                 "print(os.access(sys.prefix, os.W_OK))")
+        try:
+            result = subprocess.run(self.command([sys.executable, "-I", "-c", probe], workdir_name="probe"),
+                                    capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise SandboxUnavailable(f"The grading sandbox could not start: {error}. {FIX}") from error
+        if result.returncode != 0:
+            detail = (result.stderr or result.stdout).strip()[-800:]
+            raise SandboxUnavailable(f"The grading sandbox could not start ({executable} exited "
+                                     f"with code {result.returncode}: {detail}). {FIX}")
+        lines = result.stdout.splitlines()
+        if lines[:1] != [f"{HOME}/probe"] or lines[-1:] != ["False"]:
+            raise SandboxUnavailable(f"The grading sandbox started but did not isolate as expected "
+                                     f"(saw {lines!r}). {FIX}")
+
+    @staticmethod
+    def pass_fds(files):
+        """The file descriptors of ``files`` (as given to :meth:`command`)."""
+        return tuple(fd for fd, _ in files)
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _under(path, folder):
+    path, folder = Path(path), Path(folder)
+    return path == folder or folder in path.parents
+
+
+def python_installation():
+    """The folders of the Python that grades: the venv and its base installation."""
+    roots = []
+    for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
+        real = os.path.realpath(prefix)
+        for root in (prefix, real):
+            if root not in roots and not any(_under(root, r) for r in roots):
+                roots.append(root)
+    executable = os.path.realpath(sys.executable)
+    if not any(_under(executable, r) for r in roots):
+        roots.append(os.path.dirname(executable))
+    return roots
+
+
+def masked_folders(bound):
+    """Folders of the grading code that lie inside ``bound``: covered by an empty tmpfs.
+
+    The ``grading`` package holds the checks and their reference answers;
+    however the course installs it (editable or into site-packages), student
+    code must not import or read it.
+    """
+    package = os.path.dirname(os.path.realpath(__file__))
+    course = os.path.dirname(package)
+    masked = []
+    for folder in (package, course):
+        if any(_under(folder, root) and folder != root for root in bound):
+            masked.append(folder)
+    # Masking the course folder masks the package too; keep the outermost only.
+    return [m for m in masked if not any(m != o and _under(m, o) for o in masked)]
+
+
+def open_submission_files(folder, limit_bytes):
+    """Open the regular files of a submission folder for copying into the sandbox.
+
+    Returns ``(files, skipped)``: ``files`` are ``(fd, relative_path)`` pairs,
+    ``skipped`` says what was left out (symbolic links, special files, files
+    past ``limit_bytes`` in all). Files are opened with ``O_NOFOLLOW``: a
+    submitted link to a file of the grader's is never read. The caller closes
+    the fds (:func:`close_files`).
+    """
+    folder = Path(folder)
+    files, skipped, total = [], [], 0
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part in ("__pycache__", ".ipynb_checkpoints") for part in relative.parts):
+            continue
+        if path.is_symlink():
+            skipped.append(f"{relative} (a symbolic link)")
+            continue
+        if path.is_dir():
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as error:
+            skipped.append(f"{relative} ({error.strerror})")
+            continue
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            skipped.append(f"{relative} (not a regular file)")
+            continue
+        if total + info.st_size > limit_bytes:
+            os.close(fd)
+            skipped.append(f"{relative} (the submission is larger than {limit_bytes} bytes)")
+            continue
+        total += info.st_size
+        files.append((fd, str(relative)))
+    return files, skipped
+
+
+def close_files(files):
+    for fd, _ in files:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+_checked = {}
+
+
+def require_sandbox(config=None, log=None):
+    """Stop with :class:`SandboxUnavailable` unless the sandbox works (or is switched off).
+
+    Checked once per process and configuration. Returns the :class:`Sandbox`.
+    """
+    sandbox = Sandbox(config=config) if config is not None else Sandbox()
+    key = (sandbox.enabled, sandbox.bwrap)
+    if not sandbox.enabled:
+        if key not in _checked and log is not None:
+            log.warning("Grading WITHOUT the sandbox (c.Sandbox.enabled = False): student code "
+                        "runs with your rights.")
+        _checked[key] = True
+        return sandbox
+    if key not in _checked:
+        sandbox.check()
+        _checked[key] = True
+    return sandbox

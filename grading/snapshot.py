@@ -1,0 +1,62 @@
+"""Collect the student's module before any of the student's code runs.
+
+Listed first in ``Autograde.autograde_preprocessors``: ``SnapshotModule``
+reads ``regularization.py`` from the submission folder (nbgrader has just
+copied it from ``submitted/``), before the grading kernel starts, and keeps
+its bytes and SHA-256 in ``resources["collected"]``. The isolated re-grade
+and the audit use these bytes, never the file as it is after the kernel ran,
+so nothing the kernel does (it runs in a private copy anyway) can change what
+is graded.
+
+``resources["collected"]``: ``{"module": bytes or None, "sha256": str or
+None, "path": str}``.
+"""
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from traitlets import Integer, Unicode
+
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+
+def read_module(path, limit_bytes):
+    """The bytes of the regular file ``path`` (None if absent or not a regular file).
+
+    Opened with ``O_NOFOLLOW``: a submitted symbolic link is not a module.
+    Raises ValueError past ``limit_bytes``.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        data = handle.read(limit_bytes + 1)
+    if len(data) > limit_bytes:
+        raise ValueError(f"{path} is larger than {limit_bytes} bytes")
+    return data
+
+
+class SnapshotModule(NbGraderPreprocessor):
+    """Read and hash the submitted module before the kernel runs."""
+
+    module = Unicode("regularization.py", help="The student's module, beside the notebook.").tag(config=True)
+    max_bytes = Integer(1024**2, help="Largest module accepted, in bytes.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        path = Path(resources["metadata"]["path"]) / self.module
+        try:
+            data = read_module(path, self.max_bytes)
+        except ValueError as error:
+            self.log.warning("%s", error)
+            data = None
+        resources["collected"] = {
+            "module": data,
+            "sha256": hashlib.sha256(data).hexdigest() if data is not None else None,
+            "path": str(path),
+        }
+        return nb, resources
