@@ -90,9 +90,10 @@ c.Autograde.autograde_preprocessors = (
 # (A student's own integrity.json is not collected either.)
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "integrity.json"]
 
-# Nothing lost: the SQLite gradebook is backed up (timestamped, in backups/)
-# before each autograde run.
-c.Autograde.pre_convert_hook = "grading.backup.before_autograde"
+# Before grading anyone: check that the sandbox starts, and back up the SQLite
+# gradebook (timestamped, in backups/). Either failure stops autograde with
+# a message (grading.hooks).
+c.Autograde.pre_convert_hook = "grading.hooks.before_autograde"
 
 # Late work: nbgrader records how late each submission is (from its timestamp
 # and the due date set with `nbgrader db assignment add --duedate`). This

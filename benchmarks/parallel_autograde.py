@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "benchmarks")]
 
 from grading import parallel_autograde  # noqa: E402
+from grading.bubblewrap import Sandbox  # noqa: E402
 from grading.isolated_regrade import isolated_scores  # noqa: E402
 from grading.sandbox import Limits  # noqa: E402
 from grading.scratch_course import ScratchCourse  # noqa: E402
@@ -63,7 +64,7 @@ def main():
         started = time.perf_counter()
         for student in submissions:
             module = courses["serial"].root / "autograded" / student / "assignment2" / "regularization.py"
-            isolated_scores(module, module.read_text(), Limits())
+            isolated_scores(module.read_bytes(), module.read_text(), Limits(), Sandbox())
         isolation = time.perf_counter() - started
         same = (parallel_autograde.gradebook_snapshot(f"sqlite:///{courses['serial'].db_path}", "assignment2")
                 == parallel_autograde.gradebook_snapshot(f"sqlite:///{courses['parallel'].db_path}", "assignment2"))

@@ -1,7 +1,7 @@
 """Back up the SQLite gradebook before each autograde run.
 
-``Autograde.pre_convert_hook`` points at :func:`before_autograde`. nbgrader
-calls the hook once per submission; the first call of a run copies the
+``grading.hooks.before_autograde`` (nbgrader's ``Autograde.pre_convert_hook``)
+calls :func:`backup_before_autograde` once per submission; the first call of a run copies the
 gradebook with SQLite's online backup API (consistent even while it is open)
 to ``backups/gradebook-<UTC time>.db`` in the course folder. To undo a bad
 run, stop nbgrader and copy that file over ``gradebook.db``.
@@ -10,8 +10,6 @@ run, stop nbgrader and copy that file over ``gradebook.db``.
 import datetime
 import sqlite3
 from pathlib import Path
-
-from traitlets.config import Application
 
 _done = set()
 
@@ -33,9 +31,8 @@ def backup_gradebook(db_path, folder):
     return target
 
 
-def before_autograde(assignment, student, notebooks):
-    """nbgrader hook: back up the gradebook once per autograde run."""
-    app = Application.instance()
+def backup_before_autograde(app):
+    """Back up the gradebook of nbgrader application ``app`` once per run (SQLite only)."""
     url = app.coursedir.db_url
     if url in _done or not url.startswith("sqlite:///"):
         return

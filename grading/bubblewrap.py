@@ -40,6 +40,7 @@ grading anyone (:func:`require_sandbox`).
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import stat
 import subprocess
@@ -48,6 +49,9 @@ from pathlib import Path
 
 from traitlets import Bool, Integer, Unicode
 from traitlets.config import LoggingConfigurable
+
+#: When the grader is root, sandboxed code runs as a random uid from this range.
+UID_RANGE = (2_000_000, 2_100_000)
 
 #: Where the copy of the submission lives inside the sandbox.
 HOME = "/home/student"
@@ -111,19 +115,42 @@ class Sandbox(LoggingConfigurable):
 
     # ------------------------------------------------------------------ command lines
 
-    def command(self, argv, *, workdir_name="work", files=(), shared=(), ro_files=()):
+    def sandbox_uid(self):
+        """The uid that sandboxed code runs as: None (the caller's, in a user namespace) unless root.
+
+        Root is exempt from the process limit and reads everything, so when
+        the grader is root the sandbox runs its command as a fresh
+        unprivileged uid of its own (a random one, from ``uid_range``, with no
+        account), which also keeps concurrent sandboxes' process counts apart.
+        """
+        if os.geteuid() != 0:
+            return None
+        return secrets.choice(range(*UID_RANGE))
+
+    def command(self, argv, *, workdir_name="work", files=(), shared=(), ro_files=(), uid=None):
         """The bwrap command line that runs ``argv`` in the sandbox.
 
         ``files``: ``(fd, relative_path)`` pairs copied into the private working
         folder ``/home/student/<workdir_name>`` (the fds must be passed to the
         child, see :meth:`pass_fds`). ``shared``: host folders bound read-write
-        at the same path (the kernel's socket folder). ``ro_files``: ``(host,
-        inside)`` files bound read-only. The working directory is the private
-        folder.
+        at the same path (the kernel's socket folder; when the grader is root
+        the caller makes them the sandbox uid's). ``ro_files``: ``(host,
+        inside)`` files bound read-only. ``uid``: from :meth:`sandbox_uid`
+        (picked here when None). The working directory is the
+        private folder.
         """
+        if uid is None:
+            uid = self.sandbox_uid()
         workdir = f"{HOME}/{workdir_name}"
-        args = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
-                "--hostname", "sandbox"]
+        args = [self.bwrap, "--die-with-parent", "--new-session"]
+        if uid is None:
+            args += ["--unshare-all", "--hostname", "sandbox"]
+        else:
+            # Root: namespaces without a user namespace (whose root would be
+            # exempt from RLIMIT_NPROC); the command drops to ``uid`` below.
+            args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                     "--unshare-cgroup-try", "--hostname", "sandbox",
+                     "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
         args += ["--ro-bind", "/usr", "/usr"]
         for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             path = Path("/") / name
@@ -133,19 +160,25 @@ class Sandbox(LoggingConfigurable):
                 args += ["--ro-bind", str(path), str(path)]
         for name in ETC_FILES:
             args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+        # The private tmpfs first: binds below may lie inside /tmp or /home.
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--perms", "1777", "--size", str(self.tmp_bytes), "--tmpfs", "/tmp"]
+        args += ["--perms", "1777", "--size", str(self.home_bytes), "--tmpfs", HOME,
+                 "--perms", "0777", "--dir", workdir]
         python_roots = python_installation()
+        bound = [r for r in python_roots if not _under(r, "/usr")] + list(shared)
+        bound += [inside for _, inside in ro_files]
+        for folder in _parents(bound):  # traversable by the sandbox uid (bwrap makes them 0700)
+            args += ["--perms", "0755", "--dir", folder]
         for root in python_roots:
             if not _under(root, "/usr"):
                 args += ["--ro-bind", root, root]
         for masked in masked_folders(python_roots):
             args += ["--tmpfs", masked, "--remount-ro", masked]
-        args += ["--proc", "/proc", "--dev", "/dev"]
-        args += ["--size", str(self.tmp_bytes), "--tmpfs", "/tmp"]
-        args += ["--size", str(self.home_bytes), "--tmpfs", HOME, "--dir", workdir]
         for relative in sorted({str(Path(rel).parent) for _, rel in files} - {"."}):
-            args += ["--dir", f"{workdir}/{relative}"]
+            args += ["--perms", "0777", "--dir", f"{workdir}/{relative}"]
         for fd, relative in files:
-            args += ["--file", str(fd), f"{workdir}/{relative}"]
+            args += ["--perms", "0666", "--file", str(fd), f"{workdir}/{relative}"]
         for folder in shared:
             args += ["--bind", folder, folder]
         for host, inside in ro_files:
@@ -153,13 +186,17 @@ class Sandbox(LoggingConfigurable):
         args += ["--chdir", workdir, "--clearenv"]
         for key, value in BASE_ENV.items():
             args += ["--setenv", key, value]
-        args += ["--", *self.limits_prefix(), *argv]
+        args += ["--", *self.limits_prefix(uid), *argv]
         return args
 
-    def limits_prefix(self):
-        """``prlimit`` applying the resource limits, run inside the sandbox before ``argv``."""
-        return ["/usr/bin/prlimit", f"--as={self.memory_bytes}", f"--nproc={self.max_processes}",
-                f"--fsize={self.max_file_bytes}", "--core=0", "--"]
+    def limits_prefix(self, uid=None):
+        """Run inside the sandbox before ``argv``: drop to ``uid`` (root only), apply the limits."""
+        prefix = []
+        if uid is not None:
+            prefix = ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                      "--no-new-privs"]
+        return prefix + ["/usr/bin/prlimit", f"--as={self.memory_bytes}", f"--nproc={self.max_processes}",
+                         f"--fsize={self.max_file_bytes}", "--core=0", "--"]
 
     # ------------------------------------------------------------------ availability
 
@@ -197,6 +234,16 @@ class Sandbox(LoggingConfigurable):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _parents(paths):
+    """Every proper ancestor folder of ``paths`` (but ``/``), parents before children."""
+    folders = set()
+    for path in paths:
+        for parent in Path(path).parents:
+            if str(parent) != "/":
+                folders.add(str(parent))
+    return sorted(folders, key=lambda f: (f.count("/"), f))
 
 
 def _under(path, folder):

@@ -35,7 +35,6 @@ import multiprocessing
 import os
 import sqlite3
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -87,7 +86,7 @@ def worker_config(root, config_dir, db_url):
 _api = None
 
 
-def _start_worker(root, config_dir, db_url, sockets):
+def _start_worker(root, config_dir, db_url):
     global _api
     import warnings
 
@@ -103,12 +102,10 @@ def _start_worker(root, config_dir, db_url, sockets):
     os.dup2(log, 2)
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own session warnings
 
+    # Kernels talk over Unix sockets in a folder of their own
+    # (grading.sandboxed_kernel), so kernels that workers start at the same
+    # moment cannot collide on a TCP port.
     config = worker_config(root, config_dir, db_url)
-    # Kernels started at the same moment by several workers can draw the same
-    # free TCP port ("Address already in use"): each worker's kernels talk over
-    # Unix sockets in a folder of the worker's own instead.
-    config.KernelManager.transport = "ipc"
-    config.KernelManager.ip = os.path.join(tempfile.mkdtemp(dir=sockets), "kernel")
     _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -153,8 +150,14 @@ def run(root, assignment, workers=None, out=sys.stderr, config_dir=None):
     """
     from nbgrader.coursedir import CourseDirectory
 
+    from grading.bubblewrap import SandboxUnavailable, require_sandbox
+
     config = load_config(root, config_dir)
     coursedir = CourseDirectory(config=config)
+    try:
+        require_sandbox(config)
+    except SandboxUnavailable as error:
+        raise SystemExit(f"Not autograding: {error}") from None
     students = submitted_students(coursedir, assignment)
     workers = workers or os.cpu_count() or 1
     backup = prepare_gradebook(coursedir)
@@ -166,8 +169,7 @@ def run(root, assignment, workers=None, out=sys.stderr, config_dir=None):
     graded, failed = [], []
     context = multiprocessing.get_context("spawn")
     initargs = (str(coursedir.root), str(config_dir or coursedir.root), coursedir.db_url)
-    with tempfile.TemporaryDirectory(prefix="autograde-kernels-") as sockets, \
-            context.Pool(workers, initializer=_start_worker, initargs=initargs + (sockets,)) as pool:
+    with context.Pool(workers, initializer=_start_worker, initargs=initargs) as pool:
         for student, success, error in pool.imap_unordered(_grade, [(assignment, s) for s in students]):
             (graded if success else failed).append((student, error))
             print(f"\r{len(graded) + len(failed)}/{len(students)} done, {len(failed)} failed",

@@ -76,13 +76,18 @@ class SandboxRun:
     faults: list = field(default_factory=list)
 
 
-def _limit(limits):
-    """A ``preexec_fn`` that applies ``limits`` in the child before it runs Python."""
+def _limit(limits, sandboxed):
+    """A ``preexec_fn`` that applies ``limits`` in the child before it runs Python.
+
+    In the sandbox, memory and file size are set by ``prlimit`` inside it
+    (``Sandbox.limits_prefix``); here only CPU time and core dumps.
+    """
     def apply():
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if not sandboxed:
+            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limits.output_bytes, limits.output_bytes))
     return apply
 
 
@@ -178,7 +183,7 @@ def _run_child(module_source, calls, limits, sandbox):
                 env={"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                      "MKL_NUM_THREADS": "1", "LC_ALL": "C.UTF-8"},
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                preexec_fn=_limit(limits), start_new_session=True,
+                preexec_fn=_limit(limits, module_fd is not None), start_new_session=True,
                 pass_fds=(module_fd,) if module_fd is not None else (),
             )
         finally:

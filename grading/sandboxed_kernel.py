@@ -5,7 +5,8 @@ nbclient's ``kernel_manager_class``; ``nbgrader_config.py`` sets it to
 :class:`SandboxedKernelManager`. Each kernel it starts, including every restart
 after a kernel death and every kernel of the parallel runner's workers:
 
-- gets a new folder of its own (mode 700) for its connection file and its
+- gets a new folder of its own (mode 700; when the grader is root, owned by
+  the unprivileged uid the kernel runs as) for its connection file and its
   channels, which are Unix sockets (``transport = "ipc"``): the sandbox has
   no network, so TCP on the grader's loopback is out of its reach;
 - runs in a new sandbox whose working folder is a private copy of the
@@ -56,8 +57,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         for item in skipped:
             self.log.warning("Not copied into the grading sandbox: %s", item)
         self._sandbox_files = files
+        uid = sandbox.sandbox_uid()
+        if uid is not None:  # the grader is root; the kernel runs as an unprivileged uid
+            for path in (self._sandbox_folder, self.connection_file):
+                os.chown(path, uid, uid)
         command = sandbox.command(kernel_cmd, workdir_name=os.path.basename(os.path.abspath(cwd)) or "work",
-                                  files=files, shared=[self._sandbox_folder])
+                                  files=files, shared=[self._sandbox_folder], uid=uid)
         log = open(self._sandbox_folder + ".log", "wb")
         self._sandbox_log = log.name
         kw.update(env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, pass_fds=sandbox.pass_fds(files),

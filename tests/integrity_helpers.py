@@ -3,10 +3,10 @@
 import json
 import subprocess
 import sys
-import textwrap
 
 from traitlets.config.loader import PyFileConfigLoader
 
+from grading.bubblewrap import Sandbox
 from grading.sandbox import Limits, run_isolated
 from grading.scratch_course import REPO
 
@@ -26,38 +26,37 @@ def project_config():
     return PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
 
 
+def project_sandbox():
+    """The project's sandbox settings, as nbgrader_config.py sets them."""
+    return Sandbox(config=project_config())
+
+
 def kernel_cap_works(limit_bytes):
-    """Whether ``kernel_limits.apply`` makes an allocation above ``limit_bytes`` fail."""
-    probe = textwrap.dedent(f"""
-        import numpy as np
-        from grading.kernel_limits import apply
-        apply({limit_bytes}, 1000)
-        try:
-            np.ones({limit_bytes} // 8 + 1)
-        except MemoryError:
-            print("capped", file=sys.__stdout__)
-    """)
-    done = subprocess.run([sys.executable, "-c", "import sys\n" + probe],
+    """Whether a process in the grading sandbox (as the kernel runs) gets MemoryError above ``limit_bytes``."""
+    sandbox = project_sandbox()
+    sandbox.memory_bytes = limit_bytes
+    probe = (f"import numpy as np\ntry:\n    np.ones({limit_bytes} // 8 + 1)\n"
+             "except MemoryError:\n    print('capped')\n")
+    done = subprocess.run(sandbox.command([sys.executable, "-c", probe]),
                           capture_output=True, text=True, timeout=60)
     return done.stdout.strip() == "capped"
 
 
-def sandbox_cap_works(tmp_path, limit_bytes):
-    """Whether the sandbox turns an allocation above ``limit_bytes`` into MemoryError."""
-    module = tmp_path / "regularization.py"
-    module.write_text(f"import numpy as np\n\ndef L1_reg(W, reg):\n    return np.ones({limit_bytes} // 8 + 1), W\n")
+def sandbox_cap_works(limit_bytes):
+    """Whether the isolated re-grade's child turns an allocation above ``limit_bytes`` into MemoryError."""
+    module = f"import numpy as np\n\ndef L1_reg(W, reg):\n    return np.ones({limit_bytes} // 8 + 1), W\n"
     import numpy as np
-    run = run_isolated(module, [("L1_reg", np.ones((2, 2)), 0.5)], Limits(memory_bytes=limit_bytes))
+    run = run_isolated(module.encode(), [("L1_reg", np.ones((2, 2)), 0.5)], Limits(memory_bytes=limit_bytes),
+                       project_sandbox())
     return run.outcomes[0].status == "raised" and run.outcomes[0].error == "MemoryError"
 
 
-def assert_memory_caps_in_place(tmp_path):
+def assert_memory_caps_in_place():
     """Refuse to go on unless both graders of a submission run under a tested cap of at most 2 GiB."""
     config = project_config()
-    arguments = " ".join(config.Execute.extra_arguments)
-    assert "kernel_limits.apply(" in arguments, "the grading kernel has no memory cap"
-    kernel_limit = int(arguments.split("apply(")[1].split(",")[0])
+    kernel_limit = project_sandbox().memory_bytes
     sandbox_limit = config.IsolatedRegrade.memory_limit
+    assert project_sandbox().enabled, "the grading sandbox is switched off"
     assert 0 < kernel_limit <= TWO_GIB and 0 < sandbox_limit <= TWO_GIB
     assert kernel_cap_works(kernel_limit), "the kernel's memory cap does not hold"
-    assert sandbox_cap_works(tmp_path, sandbox_limit), "the sandbox's memory cap does not hold"
+    assert sandbox_cap_works(sandbox_limit), "the re-grade's memory cap does not hold"

@@ -58,13 +58,22 @@ def test_tampering_is_flagged_and_never_gets_marks_unflagged(tampered, folder):
     assert result["reasons"]
 
 
-def test_tamper_that_scores_in_the_notebook_is_caught_by_the_isolated_regrade(tampered):
-    course, _, _ = tampered
+@pytest.mark.parametrize("folder", TAMPERS, ids=lambda p: p.name)
+def test_tampering_never_raises_a_score_above_the_isolated_check(tampered, folder):
+    course, scores, _ = tampered
+    cells = report(course, folder.name)["cells"]
+    for grade_id, cell in cells.items():
+        assert scores[folder.name][grade_id] == cell["score"] <= cell["isolated"], grade_id
+
+
+def test_a_tamper_that_passes_in_the_notebook_scores_what_the_isolated_check_gives(tampered):
+    course, scores, _ = tampered
     cells = report(course, "patch_allclose_and_builtins")["cells"]
     assert any(c["notebook"] > c["isolated"] for c in cells.values())
     cells = report(course, "notebook_defines_the_functions")["cells"]
     for grade_id in ["l1_loss", "l1_gradient", "l2_loss", "l2_gradient"]:
         assert cells[grade_id]["notebook"] == 1 and cells[grade_id]["isolated"] == 0
+        assert scores["notebook_defines_the_functions"][grade_id] == 0
 
 
 @pytest.mark.parametrize("student", sorted(HONEST))
@@ -95,7 +104,7 @@ def expected_points(path):
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory):
     # The memory bomb below may only run once the caps it relies on hold.
-    assert_memory_caps_in_place(tmp_path_factory.mktemp("cap-check"))
+    assert_memory_caps_in_place()
     course = ScratchCourse.create(tmp_path_factory.mktemp("faults"))
     for path in FAULTS:
         course.submit(path.stem, path.read_text())

@@ -1,0 +1,34 @@
+"""nbgrader's ``Autograde.pre_convert_hook`` for this course: check the sandbox, back up the gradebook.
+
+nbgrader calls the hook before each submission and only logs an exception it
+raises, at INFO, and goes on. What must stop autograde therefore ends the
+process with ``SystemExit``, which nbgrader does not catch, before any
+submission of the run is graded:
+
+- the sandbox cannot start (``grading.bubblewrap.require_sandbox``; the
+  message says why and how to fix it);
+- the SQLite gradebook cannot be backed up (``grading.backup``).
+
+Both are checked once per run.
+"""
+
+from traitlets.config import Application
+
+from grading.backup import backup_before_autograde
+from grading.bubblewrap import SandboxUnavailable, require_sandbox
+
+
+def before_autograde(assignment, student, notebooks):
+    """Stop autograde unless student code can be sandboxed and the gradebook is backed up."""
+    app = Application.instance()
+    try:
+        require_sandbox(app.config, app.log)
+    except SandboxUnavailable as error:
+        app.log.error("Not autograding: %s", error)
+        raise SystemExit(1) from None
+    try:
+        backup_before_autograde(app)
+    except Exception as error:  # noqa: BLE001 (any failure to back up stops the run)
+        app.log.error("Not autograding: the gradebook could not be backed up (%s: %s).",
+                      type(error).__name__, error)
+        raise SystemExit(1) from None

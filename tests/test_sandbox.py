@@ -1,0 +1,152 @@
+"""The bubblewrap sandbox: what student code sees in it, and that autograde never runs without it silently."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from grading.bubblewrap import HOME, Sandbox, SandboxUnavailable, masked_folders
+from grading.scratch_course import REPO, NbgraderFailed, ScratchCourse
+from helpers import reference_module_source
+from integrity_helpers import exercise_points, project_sandbox, report
+
+
+def run_in_sandbox(code, sandbox=None, **kwargs):
+    sandbox = sandbox or project_sandbox()
+    done = subprocess.run(sandbox.command([sys.executable, "-c", textwrap.dedent(code)], **kwargs),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_sandboxed_python_sees_no_course_folder_and_cannot_import_the_grading_code():
+    seen = run_in_sandbox(f"""
+        import importlib.util, json, os
+        print(json.dumps({{
+            "repo": os.path.exists({str(REPO)!r}),
+            "config": os.path.exists({str(REPO / "nbgrader_config.py")!r}),
+            "checks": os.path.exists({str(REPO / "grading" / "checks.py")!r}),
+            "grading": importlib.util.find_spec("grading") is not None,
+            "cwd": os.getcwd(),
+        }}))
+    """)
+    assert seen == {"repo": os.path.realpath(sys.prefix).startswith(str(REPO)) and seen["repo"],
+                    "config": False, "checks": False, "grading": False, "cwd": f"{HOME}/work"}
+
+
+def test_sandboxed_python_has_no_network_but_a_loopback_of_its_own():
+    seen = run_in_sandbox("""
+        import json, os, socket
+        result = {"interfaces": sorted(os.listdir("/sys/class/net")) if os.path.isdir("/sys/class/net") else []}
+        for name, family, kind, address in [("tcp", socket.AF_INET, socket.SOCK_STREAM, ("1.1.1.1", 80)),
+                                            ("udp", socket.AF_INET, socket.SOCK_DGRAM, ("1.1.1.1", 53))]:
+            with socket.socket(family, kind) as s:
+                s.settimeout(2)
+                try:
+                    s.connect(address); s.send(b"x"); result[name] = "sent"
+                except OSError as error:
+                    result[name] = error.errno
+        print(json.dumps(result))
+    """)
+    assert seen["tcp"] != "sent" and seen["udp"] != "sent"
+
+
+def test_sandboxed_python_cannot_write_the_python_environment_and_writes_privately():
+    seen = run_in_sandbox(f"""
+        import json, os, sys
+        result = {{}}
+        for name, path in [("venv", os.path.join(sys.prefix, "escape.pth")), ("home", "{HOME}/x"),
+                           ("tmp", "/tmp/x"), ("cwd", "x")]:
+            try:
+                with open(path, "w") as handle:
+                    handle.write("x")
+                result[name] = "written"
+            except OSError as error:
+                result[name] = error.strerror
+        print(json.dumps(result))
+    """)
+    assert seen == {"venv": "Read-only file system", "home": "written", "tmp": "written", "cwd": "written"}
+    assert not os.path.exists(os.path.join(sys.prefix, "escape.pth"))
+
+
+def test_private_tmp_is_capped_at_its_configured_size():
+    sandbox = project_sandbox()
+    sandbox.tmp_bytes = 4 * 1024**2
+    seen = run_in_sandbox("""
+        import json
+        written = 0
+        try:
+            with open("/tmp/fill", "wb") as handle:
+                for _ in range(64):
+                    handle.write(b"x" * 1024**2); handle.flush(); written += 1
+        except OSError as error:
+            print(json.dumps({"written_mib": written, "error": error.strerror}))
+    """, sandbox)
+    assert seen == {"written_mib": 4, "error": "No space left on device"} or seen["written_mib"] < 4
+
+
+def test_process_cap_stops_a_fork_loop_inside_the_sandbox():
+    sandbox = project_sandbox()
+    sandbox.max_processes = 16
+    seen = run_in_sandbox("""
+        import json, subprocess
+        started, error = [], None
+        for _ in range(40):
+            try:
+                started.append(subprocess.Popen(["/usr/bin/sleep", "5"]))
+            except OSError as e:
+                error = e.strerror
+                break
+        for p in started:
+            p.kill(); p.wait()
+        print(json.dumps({"started": len(started), "error": error}))
+    """, sandbox)
+    assert seen["started"] < 16 and seen["error"] == "Resource temporarily unavailable"
+
+
+def test_the_grading_code_is_masked_when_it_lies_inside_a_bound_python_environment():
+    # A venv bound at the course folder itself (or above it) must not expose the checks.
+    package = str(REPO / "grading")
+    assert masked_folders([str(REPO)]) == [package]
+    assert masked_folders([str(REPO.parent)]) == [str(REPO)]
+    assert masked_folders(["/nonexistent-prefix"]) == []
+    seen = run_in_sandbox(f"""
+        import json, os
+        print(json.dumps(os.listdir({package!r}) if os.path.isdir({package!r}) else None))
+    """)
+    assert seen in (None, [])
+
+
+def test_missing_bubblewrap_is_reported_with_how_to_fix_it():
+    with pytest.raises(SandboxUnavailable, match="apt-get install bubblewrap"):
+        Sandbox(bwrap="/nonexistent/bwrap").check()
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = ScratchCourse.create(tmp_path_factory.mktemp("sandbox-switch"))
+    course.submit("ada", reference_module_source())
+    return course
+
+
+def test_autograde_stops_before_grading_anyone_when_the_sandbox_cannot_start(course):
+    with pytest.raises(NbgraderFailed) as failure:
+        course.autograde("--Sandbox.bwrap=/nonexistent/bwrap")
+    assert "Not autograding" in str(failure.value) and "apt-get install bubblewrap" in str(failure.value)
+    assert "c.Sandbox.enabled = False" in str(failure.value)
+    assert not (course.root / "autograded" / "ada").exists()
+    assert course.scores().get("ada", {}).get("l1_loss") in (None, 0)
+
+
+def test_grading_without_the_sandbox_is_a_switch_and_every_report_says_so(course):
+    course.autograde("--Sandbox.enabled=False")
+    scores = course.scores()["ada"]
+    assert exercise_points(scores, "l1") + exercise_points(scores, "l2") == 6
+    assert report(course, "ada")["sandbox"] == "off (c.Sandbox.enabled = False)"
+    course.autograde()
+    assert report(course, "ada")["sandbox"] == "bubblewrap"
+    scores = course.scores()["ada"]
+    assert exercise_points(scores, "l1") + exercise_points(scores, "l2") == 6
