@@ -36,7 +36,7 @@ def ensure_user(name=USER):
 
 
 def _copy_repository(target):
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    files = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO, capture_output=True, check=True).stdout
     for name in files.decode().split("\0"):
         if not name:
             continue
