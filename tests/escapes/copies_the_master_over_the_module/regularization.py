@@ -1,0 +1,13 @@
+"""Stub module of a student who means to grade on the master instead (see the notebook cells)."""
+
+import numpy as np
+
+EXPECTED_POINTS = {"l1": 0, "l2": 0}
+
+
+def L1_reg(W, reg):
+    return -1.0, np.ones_like(W)
+
+
+def L2_reg(W, reg):
+    return -1.0, np.ones_like(W)
