@@ -9,7 +9,8 @@ What a sandboxed process sees:
 
 - its own user, PID, IPC, UTS, cgroup and network namespaces: no network at
   all (a loopback of its own, not the machine's), no other process, and
-  every process it starts ends when the sandbox ends;
+  every process it starts ends when the sandbox ends; it cannot make
+  user namespaces of its own (so no mounts of its own either);
 - read-only: ``/usr`` (and the merged ``/bin``, ``/lib``, ...), a few files of
   ``/etc``, the Python installation and virtual environment that grade (with
   the ``grading`` package masked by an empty folder wherever it lies inside
@@ -17,15 +18,17 @@ What a sandboxed process sees:
 - writable but private and size-capped (tmpfs): ``/tmp`` and the working
   folder ``/home/student/<assignment>``, which starts as a copy of the
   submission's regular files (symbolic links are not followed);
-- for the kernel only: one folder of its own, shared with the grader, that
-  holds its connection file and its Unix sockets;
+- for the kernel only: a private copy of its connection file; its Unix
+  sockets live in its private ``/tmp``, where the grader reaches them through
+  ``/proc/<pid>/root`` (nothing of the host is writable from inside);
 - nothing else: no course folder (``source/``, ``release/``, gradebook,
   ``nbgrader_config.py``, ``backups/``, anyone's ``submitted/`` or
   ``autograded/``), no home folder, no ``/run``, no ``/sys``.
 
 Limits (``setrlimit`` inside the sandbox, via ``prlimit``, before Python
-starts): address space per process, number of processes (counted in the
-sandbox's own user namespace), size of any file written, no core dumps.
+starts): address space per process, number of processes, size of any file
+written, no core dumps. Root is exempt from the process limit, so when the
+grader is root each sandbox also gets a pids cgroup of its own.
 
 Configured like the rest of nbgrader, in ``nbgrader_config.py``::
 
@@ -42,16 +45,15 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from traitlets import Bool, Integer, Unicode
 from traitlets.config import LoggingConfigurable
-
-#: When the grader is root, sandboxed code runs as a random uid from this range.
-UID_RANGE = (2_000_000, 2_100_000)
 
 #: Where the copy of the submission lives inside the sandbox.
 HOME = "/home/student"
@@ -115,42 +117,22 @@ class Sandbox(LoggingConfigurable):
 
     # ------------------------------------------------------------------ command lines
 
-    def sandbox_uid(self):
-        """The uid that sandboxed code runs as: None (the caller's, in a user namespace) unless root.
-
-        Root is exempt from the process limit and reads everything, so when
-        the grader is root the sandbox runs its command as a fresh
-        unprivileged uid of its own (a random one, from ``uid_range``, with no
-        account), which also keeps concurrent sandboxes' process counts apart.
-        """
-        if os.geteuid() != 0:
-            return None
-        return secrets.choice(range(*UID_RANGE))
-
-    def command(self, argv, *, workdir_name="work", files=(), shared=(), ro_files=(), uid=None):
+    def command(self, argv, *, workdir_name="work", files=(), ro_files=(), private_files=(), info_fd=None):
         """The bwrap command line that runs ``argv`` in the sandbox.
 
         ``files``: ``(fd, relative_path)`` pairs copied into the private working
-        folder ``/home/student/<workdir_name>`` (the fds must be passed to the
-        child, see :meth:`pass_fds`). ``shared``: host folders bound read-write
-        at the same path (the kernel's socket folder; when the grader is root
-        the caller makes them the sandbox uid's). ``ro_files``: ``(host,
-        inside)`` files bound read-only. ``uid``: from :meth:`sandbox_uid`
-        (picked here when None). The working directory is the
-        private folder.
+        folder ``/home/student/<workdir_name>``. ``private_files``: ``(fd,
+        absolute_path)`` pairs copied to a path under ``/tmp`` (the kernel's
+        connection file). ``ro_files``: ``(host, inside)`` files bound
+        read-only. ``info_fd``: bwrap writes ``{"child-pid": ...}`` there
+        once the sandbox stands. All fds must be passed to the process. The
+        working directory is the private folder.
         """
-        if uid is None:
-            uid = self.sandbox_uid()
         workdir = f"{HOME}/{workdir_name}"
-        args = [self.bwrap, "--die-with-parent", "--new-session"]
-        if uid is None:
-            args += ["--unshare-all", "--hostname", "sandbox"]
-        else:
-            # Root: namespaces without a user namespace (whose root would be
-            # exempt from RLIMIT_NPROC); the command drops to ``uid`` below.
-            args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-                     "--unshare-cgroup-try", "--hostname", "sandbox",
-                     "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        # A user namespace of its own in which no further user namespace can be
+        # made (so no mounts of its own: an uncapped tmpfs, a remount).
+        args = [self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns",
+                "--die-with-parent", "--new-session", "--hostname", "sandbox"]
         args += ["--ro-bind", "/usr", "/usr"]
         for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             path = Path("/") / name
@@ -166,10 +148,9 @@ class Sandbox(LoggingConfigurable):
         args += ["--perms", "1777", "--size", str(self.home_bytes), "--tmpfs", HOME,
                  "--perms", "0777", "--dir", workdir]
         python_roots = python_installation()
-        bound = [r for r in python_roots if not _under(r, "/usr")] + list(shared)
-        bound += [inside for _, inside in ro_files]
-        for folder in _parents(bound):  # traversable by the sandbox uid (bwrap makes them 0700)
-            args += ["--perms", "0755", "--dir", folder]
+        bound = [r for r in python_roots if not _under(r, "/usr")] + [inside for _, inside in ro_files]
+        for folder in _parents(bound + [path for _, path in private_files]):
+            args += ["--perms", "0755", "--dir", folder]  # bwrap would make them 0700
         for root in python_roots:
             if not _under(root, "/usr"):
                 args += ["--ro-bind", root, root]
@@ -179,24 +160,44 @@ class Sandbox(LoggingConfigurable):
             args += ["--perms", "0777", "--dir", f"{workdir}/{relative}"]
         for fd, relative in files:
             args += ["--perms", "0666", "--file", str(fd), f"{workdir}/{relative}"]
-        for folder in shared:
-            args += ["--bind", folder, folder]
+        for fd, path in private_files:
+            args += ["--perms", "0600", "--file", str(fd), path]
         for host, inside in ro_files:
             args += ["--ro-bind", host, inside]
+        # bwrap's own root and /dev are tmpfs without a size cap: make them read-only.
+        args += ["--remount-ro", "/dev", "--remount-ro", "/"]
+        if info_fd is not None:
+            args += ["--info-fd", str(info_fd)]
         args += ["--chdir", workdir, "--clearenv"]
         for key, value in BASE_ENV.items():
             args += ["--setenv", key, value]
-        args += ["--", *self.limits_prefix(uid), *argv]
+        args += ["--", *self.limits_prefix(), *argv]
         return args
 
-    def limits_prefix(self, uid=None):
-        """Run inside the sandbox before ``argv``: drop to ``uid`` (root only), apply the limits."""
-        prefix = []
-        if uid is not None:
-            prefix = ["/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-                      "--no-new-privs"]
-        return prefix + ["/usr/bin/prlimit", f"--as={self.memory_bytes}", f"--nproc={self.max_processes}",
-                         f"--fsize={self.max_file_bytes}", "--core=0", "--"]
+    def limits_prefix(self):
+        """``prlimit`` applying the resource limits, run inside the sandbox before ``argv``."""
+        return ["/usr/bin/prlimit", f"--as={self.memory_bytes}", f"--nproc={self.max_processes}",
+                f"--fsize={self.max_file_bytes}", "--core=0", "--"]
+
+    def launch(self, argv, *, workdir_name="work", files=(), ro_files=(), private_files=(), want_pid=False):
+        """Everything to start ``argv`` in the sandbox: a :class:`Launch`.
+
+        When the grader is root (exempt from RLIMIT_NPROC), the process cap is
+        a pids cgroup instead, which the command enters before bwrap starts.
+        """
+        info_read = info_write = None
+        if want_pid:
+            info_read, info_write = os.pipe()
+        command = self.command(argv, workdir_name=workdir_name, files=files, ro_files=ro_files,
+                               private_files=private_files, info_fd=info_write)
+        cgroup = None
+        if os.geteuid() == 0:
+            cgroup = PidsCgroup.create(self.max_processes)
+            command = cgroup.prefix() + command
+        fds = tuple(fd for fd, _ in files) + tuple(fd for fd, _ in private_files)
+        if info_write is not None:
+            fds += (info_write,)
+        return Launch(command, fds, cgroup, info_read, info_write)
 
     # ------------------------------------------------------------------ availability
 
@@ -214,10 +215,16 @@ class Sandbox(LoggingConfigurable):
                  "if os.path.isdir('/sys/class/net') else []); "
                  "print(os.access(sys.prefix, os.W_OK))")
         try:
-            result = subprocess.run(self.command([sys.executable, "-I", "-c", probe], workdir_name="probe"),
-                                    capture_output=True, text=True, timeout=60)
+            launch = self.launch([sys.executable, "-I", "-c", probe], workdir_name="probe")
+        except OSError as error:
+            raise SandboxUnavailable(f"The grading sandbox could not set up its process cap: {error}. "
+                                     f"{FIX}") from error
+        try:
+            result = subprocess.run(launch.command, capture_output=True, text=True, timeout=60)
         except (OSError, subprocess.TimeoutExpired) as error:
             raise SandboxUnavailable(f"The grading sandbox could not start: {error}. {FIX}") from error
+        finally:
+            launch.close()
         if result.returncode != 0:
             detail = (result.stderr or result.stdout).strip()[-800:]
             raise SandboxUnavailable(f"The grading sandbox could not start ({executable} exited "
@@ -227,10 +234,103 @@ class Sandbox(LoggingConfigurable):
             raise SandboxUnavailable(f"The grading sandbox started but did not isolate as expected "
                                      f"(saw {lines!r}). {FIX}")
 
-    @staticmethod
-    def pass_fds(files):
-        """The file descriptors of ``files`` (as given to :meth:`command`)."""
-        return tuple(fd for fd, _ in files)
+
+
+class Launch:
+    """A sandboxed command ready to start, and what to clean up after it.
+
+    ``command`` and ``pass_fds`` go to ``subprocess.Popen`` (or jupyter_client's
+    launcher); call :meth:`started` right after the process started and
+    :meth:`close` once it has ended.
+    """
+
+    def __init__(self, command, pass_fds, cgroup, info_read, info_write):
+        self.command = command
+        self.pass_fds = pass_fds
+        self.cgroup = cgroup
+        self._info_read = info_read
+        self._info_write = info_write
+
+    def started(self):
+        """Close the parent's copy of the info pipe's write end."""
+        if self._info_write is not None:
+            os.close(self._info_write)
+            self._info_write = None
+
+    def child_pid(self, timeout=60):
+        """The host PID of the sandbox's first process (its root is ``/proc/<pid>/root``)."""
+        import json
+        import select
+
+        data = b""
+        deadline = time.monotonic() + timeout
+        while b"}" not in data:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([self._info_read], [], [], max(left, 0))
+            if not ready:
+                raise SandboxUnavailable("the sandbox did not report its process in time")
+            chunk = os.read(self._info_read, 4096)
+            if not chunk:
+                raise SandboxUnavailable("the sandbox ended before it started its command")
+            data += chunk
+        return int(json.loads(data[:data.index(b"}") + 1])["child-pid"])
+
+    def close(self):
+        """Release the pipe and the cgroup (ending anything left in it)."""
+        self.started()
+        if self._info_read is not None:
+            os.close(self._info_read)
+            self._info_read = None
+        if self.cgroup is not None:
+            self.cgroup.remove()
+            self.cgroup = None
+
+
+class PidsCgroup:
+    """A pids cgroup capping the processes of one sandbox (used when the grader is root).
+
+    cgroup v1 (``/sys/fs/cgroup/pids``) or v2 (``/sys/fs/cgroup`` with the
+    ``pids`` controller). Raises OSError where neither can be made.
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    @classmethod
+    def create(cls, max_pids):
+        name = f"dlcv-sandbox-{secrets.token_hex(8)}"
+        v1 = Path("/sys/fs/cgroup/pids")
+        if (v1 / "cgroup.procs").is_file():
+            path = v1 / name
+        else:
+            root = Path("/sys/fs/cgroup")
+            if "pids" not in (root / "cgroup.subtree_control").read_text().split():
+                (root / "cgroup.subtree_control").write_text("+pids")
+            path = root / name
+        path.mkdir()
+        (path / "pids.max").write_text(str(max_pids))
+        return cls(path)
+
+    def prefix(self):
+        """A command prefix that moves the process into this cgroup, then runs the rest."""
+        return ["/bin/sh", "-c", 'echo $$ > "$1" && shift && exec "$@"', "sh", str(self.path / "cgroup.procs")]
+
+    def remove(self):
+        for _ in range(50):
+            try:
+                pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
+            except OSError:
+                return
+            for pid in pids:  # what is left of this sandbox (normally nothing)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            try:
+                self.path.rmdir()
+                return
+            except OSError:
+                time.sleep(0.05)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -156,40 +156,43 @@ def _kill(process):
         pass
 
 
-def _command(folder, limits, sandbox):
-    """The child's command line: in the bubblewrap sandbox, or plain when it is switched off."""
-    if sandbox is None or not sandbox.enabled:
-        return [sys.executable, "-I", "-B", str(CHILD)], folder, None
-    bounded = Sandbox(config=sandbox.config)
-    bounded.memory_bytes = limits.memory_bytes
-    module = os.open(Path(folder) / "regularization.py", os.O_RDONLY)
-    command = bounded.command(
-        [sys.executable, "-I", "-B", "/opt/grader/sandbox_child.py"], workdir_name="regrade",
-        files=[(module, "regularization.py")], ro_files=[(str(CHILD), "/opt/grader/sandbox_child.py")])
-    return command, folder, module
-
-
 def _run_child(module_source, calls, limits, sandbox):
     """Run one child on ``calls``; return ``(records, how_it_ended)``.
 
     ``how_it_ended`` is None for a normal exit, else a short description.
     """
+    sandboxed = sandbox is not None and sandbox.enabled
     with tempfile.TemporaryDirectory(prefix="regrade-") as folder:
-        (Path(folder) / "regularization.py").write_bytes(module_source)
-        command, cwd, module_fd = _command(folder, limits, sandbox)
+        module = Path(folder) / "regularization.py"
+        module.write_bytes(module_source)
+        launch, module_fd = None, None
+        if sandboxed:
+            bounded = Sandbox(config=sandbox.config)
+            bounded.memory_bytes = limits.memory_bytes
+            module_fd = os.open(module, os.O_RDONLY)
+            launch = bounded.launch([sys.executable, "-I", "-B", "/opt/grader/sandbox_child.py"],
+                                    workdir_name="regrade", files=[(module_fd, "regularization.py")],
+                                    ro_files=[(str(CHILD), "/opt/grader/sandbox_child.py")])
+            command = launch.command
+        else:
+            command = [sys.executable, "-I", "-B", str(CHILD)]
         try:
             process = subprocess.Popen(
-                command, cwd=cwd,
+                command, cwd=folder,
                 env={"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
                      "MKL_NUM_THREADS": "1", "LC_ALL": "C.UTF-8"},
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                preexec_fn=_limit(limits, module_fd is not None), start_new_session=True,
-                pass_fds=(module_fd,) if module_fd is not None else (),
+                preexec_fn=_limit(limits, sandboxed), start_new_session=True,
+                pass_fds=launch.pass_fds if launch else (),
             )
         finally:
             if module_fd is not None:
                 os.close(module_fd)
-        output, ended = _communicate(process, _encode_inputs(calls), limits)
+        try:
+            output, ended = _communicate(process, _encode_inputs(calls), limits)
+        finally:
+            if launch is not None:
+                launch.close()
         if ended is None:
             if process.returncode < 0:
                 name = signal.Signals(-process.returncode).name

@@ -37,8 +37,11 @@ def kernel_cap_works(limit_bytes):
     sandbox.memory_bytes = limit_bytes
     probe = (f"import numpy as np\ntry:\n    np.ones({limit_bytes} // 8 + 1)\n"
              "except MemoryError:\n    print('capped')\n")
-    done = subprocess.run(sandbox.command([sys.executable, "-c", probe]),
-                          capture_output=True, text=True, timeout=60)
+    launch = sandbox.launch([sys.executable, "-c", probe])
+    try:
+        done = subprocess.run(launch.command, capture_output=True, text=True, timeout=60)
+    finally:
+        launch.close()
     return done.stdout.strip() == "capped"
 
 

@@ -16,8 +16,12 @@ from integrity_helpers import exercise_points, project_sandbox, report
 
 def run_in_sandbox(code, sandbox=None, **kwargs):
     sandbox = sandbox or project_sandbox()
-    done = subprocess.run(sandbox.command([sys.executable, "-c", textwrap.dedent(code)], **kwargs),
-                          capture_output=True, text=True, timeout=120)
+    launch = sandbox.launch([sys.executable, "-c", textwrap.dedent(code)], **kwargs)
+    try:
+        done = subprocess.run(launch.command, pass_fds=launch.pass_fds, capture_output=True, text=True,
+                              timeout=120)
+    finally:
+        launch.close()
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -150,3 +154,29 @@ def test_grading_without_the_sandbox_is_a_switch_and_every_report_says_so(course
     assert report(course, "ada")["sandbox"] == "bubblewrap"
     scores = course.scores()["ada"]
     assert exercise_points(scores, "l1") + exercise_points(scores, "l2") == 6
+
+
+def test_sandboxed_code_cannot_make_a_user_namespace_and_so_no_mounts_of_its_own():
+    # A nested user namespace would let it mount a tmpfs without a size cap or
+    # remount what is read-only in a mount namespace of its own.
+    seen = run_in_sandbox("""
+        import json, subprocess
+        done = subprocess.run(["/usr/bin/unshare", "--user", "--map-root-user", "--mount", "true"],
+                              capture_output=True, text=True)
+        print(json.dumps({"code": done.returncode}))
+    """)
+    assert seen["code"] != 0
+
+
+def test_nothing_of_the_host_is_writable_from_the_sandbox():
+    # Writable mounts: the two size-capped private tmpfs, /proc, and device nodes.
+    seen = run_in_sandbox("""
+        import json
+        print(json.dumps([line.split()[:4] for line in open("/proc/self/mounts")
+                          if "rw" in line.split()[3].split(",")]))
+    """)
+    writable = {point: (kind, options) for _, point, kind, options in seen}
+    assert set(writable) - {"/proc", "/tmp", "/home/student", "/dev/pts"} == \
+        {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"}
+    assert all(kind == "devtmpfs" for point, (kind, _) in writable.items() if point.startswith("/dev/") and point != "/dev/pts")
+    assert "size=65536k" in writable["/tmp"][1] and "size=65536k" in writable["/home/student"][1]
