@@ -387,15 +387,18 @@ def open_submission_files(folder, limit_bytes):
 
     Returns ``(files, skipped)``: ``files`` are ``(fd, relative_path)`` pairs,
     ``skipped`` says what was left out (symbolic links, special files, files
-    past ``limit_bytes`` in all). Files are opened with ``O_NOFOLLOW``: a
-    submitted link to a file of the grader's is never read. The caller closes
-    the fds (:func:`close_files`).
+    past ``limit_bytes`` in all). Notebooks are not copied: the one in the
+    folder is the grader's working copy, with the master's locked cells; the
+    kernel receives its cells through its channels. Files are opened with
+    ``O_NOFOLLOW``: a submitted link to a file of the grader's is never read.
+    The caller closes the fds (:func:`close_files`).
     """
     folder = Path(folder)
     files, skipped, total = [], [], 0
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if any(part in ("__pycache__", ".ipynb_checkpoints") for part in relative.parts):
+        if any(part in ("__pycache__", ".ipynb_checkpoints") for part in relative.parts) \
+                or path.suffix == ".ipynb":
             continue
         if path.is_symlink():
             skipped.append(f"{relative} (a symbolic link)")
