@@ -1,0 +1,64 @@
+"""ResilientExecute on small notebooks: limits student code cannot dodge, enforced on the grader's side."""
+
+from nbformat.v4 import new_code_cell, new_notebook
+
+from grading.resilient_execute import ResilientExecute
+
+
+def run(cells, tmp_path, **settings):
+    nb = new_notebook(cells=[new_code_cell(source) for source in cells])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    executor = ResilientExecute(**settings)
+    nb, _ = executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    return nb
+
+
+def text(cell):
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+def errors(cell):
+    return [o for o in cell.outputs if o.output_type == "error"]
+
+
+def test_output_past_the_cap_is_dropped_whatever_path_it_takes(tmp_path):
+    nb = run([
+        "import os, sys\nos.write(1, b'a' * 300_000)",            # the raw file descriptor
+        "sys.__stdout__.write('b' * 300_000); sys.__stdout__.flush()",
+        "from IPython.display import display\ndisplay({'text/plain': 'c' * 300_000}, raw=True)",
+        "print('d' * 300_000)",
+        "raise ValueError('e' * 300_000)",
+    ], tmp_path, output_limit=500_000, error_limit=1_000)
+    kept = sum(len(text(c)) + sum(len(str(v)) for o in c.outputs for v in o.get("data", {}).values())
+               for c in nb.cells)
+    assert kept <= 500_000 + 200
+    assert "[output truncated by the grader" in "".join(text(c) for c in nb.cells)
+    # The error is kept (it fails the cell) but cut short.
+    [error] = errors(nb.cells[-1])
+    assert error.ename == "ValueError" and len(error.evalue) <= 1_000
+
+
+def test_a_cell_that_ignores_the_interrupt_is_stopped_and_grading_goes_on(tmp_path):
+    nb = run([
+        "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nx = 1",
+        "while True:\n    pass",
+        "print('next cell ran')",
+    ], tmp_path, timeout=2)
+    [error] = errors(nb.cells[1])
+    assert error.ename == "CellTimeoutError" and "did not finish within 2 s" in error.evalue
+    assert text(nb.cells[2]) == "next cell ran\n"
+
+
+def test_a_dead_kernel_costs_only_its_cell(tmp_path):
+    nb = run(["import os\nos._exit(3)", "print('still grading')"], tmp_path)
+    assert errors(nb.cells[0])[0].ename == "KernelDied"
+    assert text(nb.cells[1]) == "still grading\n"
+
+
+def test_the_kernel_runs_in_a_private_copy_of_the_notebook_folder(tmp_path):
+    (tmp_path / "data.txt").write_text("mine")
+    (tmp_path / "graded.ipynb").write_text("{}")
+    nb = run(["import os\nprint(sorted(os.listdir('.')), open('data.txt').read())\n"
+              "open('data.txt', 'w').write('changed')"], tmp_path)
+    assert text(nb.cells[0]) == "['data.txt'] mine\n"
+    assert (tmp_path / "data.txt").read_text() == "mine"
