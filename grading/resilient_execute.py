@@ -20,20 +20,25 @@ Limits that student code cannot dodge, all enforced here on the grader's side:
 - **Time.** A cell that runs past ``Execute.timeout`` fails with a message and
   its kernel is killed (not interrupted: an interrupt can be ignored), then
   grading goes on in a fresh kernel as after a death.
-- **Output.** At most ``output_limit`` characters of output per notebook are
-  kept, whatever path they take in the kernel (``print``, ``os.write(1, ...)``,
-  display data, errors); the rest is dropped with one note. Error outputs are
-  always kept (they decide the score), cut to ``error_limit`` characters.
+- **Output.** Every message from the kernel is rebuilt from the fields
+  nbclient stores, in their proper types (:func:`sanitize`); comms, widgets
+  and display updates are dropped. At most ``output_limit`` characters of
+  output per notebook are kept, all of each output counted (text, data,
+  metadata, names), whatever path it took in the kernel (``print``,
+  ``os.write(1, ...)``, display data, errors); the rest is dropped with one
+  note. A cell's first error is always kept (it decides the score), cut to
+  ``error_limit`` characters.
 - **Sandbox.** Every kernel is started by
   ``grading.sandboxed_kernel.SandboxedKernelManager``, in the bubblewrap
   sandbox.
 """
 
 import copy
+import json
 
 from nbclient import NotebookClient
 from jupyter_core.utils import run_sync
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
 from traitlets import Integer
 
@@ -42,21 +47,78 @@ from nbgrader.preprocessors import Execute
 
 from grading.sandboxed_kernel import SandboxedKernelManager
 
-_OUTPUT_TYPES = {"stream", "display_data", "execute_result", "update_display_data", "error"}
 TRUNCATED = "\n[output truncated by the grader: more than {} characters]\n"
+_OUTPUTS = {"stream", "display_data", "execute_result", "error"}
+_PASSED = {"status", "clear_output", "execute_input"}
+
+
+def _text(value, limit):
+    return (value if isinstance(value, str) else str(value))[:limit]
+
+
+def _mimebundle(value):
+    """A display's data or metadata as plain JSON of strings (anything else is dropped)."""
+    if not isinstance(value, dict):
+        return {}
+    clean = {}
+    for key, item in value.items():
+        if isinstance(key, str) and len(key) <= 100:
+            if isinstance(item, list):
+                item = "".join(str(part) for part in item)
+            clean[key] = item if isinstance(item, (str, dict, int, float, bool)) else str(item)
+    return clean
+
+
+def sanitize(msg, error_limit):
+    """A copy of a kernel message with only the fields nbclient stores, in their proper types.
+
+    Returns None for messages grading has no use for (comms and widgets,
+    display updates, unknown types): the kernel is the student's, so nothing it
+    sends is trusted to be well formed.
+    """
+    msg_type = msg.get("msg_type")
+    content = msg.get("content") if isinstance(msg.get("content"), dict) else {}
+    if msg_type == "status":
+        clean = {"execution_state": _text(content.get("execution_state", ""), 20)}
+    elif msg_type == "clear_output":
+        clean = {"wait": bool(content.get("wait", False))}
+    elif msg_type == "execute_input":
+        clean = {}
+    elif msg_type == "stream":
+        clean = {"name": "stderr" if content.get("name") == "stderr" else "stdout",
+                 "text": _text(content.get("text", ""), 10**9)}
+    elif msg_type in ("display_data", "execute_result"):
+        clean = {"data": _mimebundle(content.get("data")), "metadata": _mimebundle(content.get("metadata"))}
+        if msg_type == "execute_result":
+            count = content.get("execution_count")
+            clean["execution_count"] = count if isinstance(count, int) and not isinstance(count, bool) else None
+    elif msg_type == "error":
+        clean = {"ename": _text(content.get("ename", "Error"), 200),
+                 "evalue": _text(content.get("evalue", ""), error_limit), "traceback": []}
+        left = error_limit
+        for line in content.get("traceback", []) if isinstance(content.get("traceback"), list) else []:
+            if left <= 0:
+                clean["traceback"].append("[traceback truncated by the grader]")
+                break
+            clean["traceback"].append(_text(line, left))
+            left -= len(clean["traceback"][-1])
+    else:
+        return None
+    count = content.get("execution_count")
+    if msg_type in _PASSED and isinstance(count, int) and not isinstance(count, bool):
+        clean["execution_count"] = count
+    return {"msg_type": msg_type, "content": clean, "header": {"msg_type": msg_type},
+            "parent_header": {}, "metadata": {}}
 
 
 def _size(content):
-    """The characters an output message would add to the notebook."""
-    if "text" in content:
-        return len(content["text"])
-    size = sum(len(str(v)) for v in content.get("data", {}).values())
-    size += len(str(content.get("evalue", ""))) + sum(len(str(t)) for t in content.get("traceback", []))
-    return size
+    """The characters an output adds to the notebook (all of it: names, data, metadata)."""
+    return len(json.dumps(content, default=str))
 
 
 def _cut_error(output, limit):
     """Shorten an error output to about ``limit`` characters, in place."""
+    output.ename = str(output.get("ename", "Error"))[:200]
     output.evalue = str(output.get("evalue", ""))[:limit]
     traceback, left = [], limit
     for line in output.get("traceback", []):
@@ -64,7 +126,7 @@ def _cut_error(output, limit):
             traceback.append("[traceback truncated by the grader]")
             break
         traceback.append(str(line)[:left])
-        left -= len(line)
+        left -= len(str(line))
     output.traceback = traceback
 
 
@@ -85,26 +147,47 @@ class ResilientExecute(Execute):
         super().__init__(*args, **kwargs)
 
     def process_message(self, msg, cell, cell_index):
-        msg_type = msg["msg_type"]
-        if msg_type in _OUTPUT_TYPES:
-            size = _size(msg["content"])
+        clean = sanitize(msg, self.error_limit)
+        if clean is None:
+            return None
+        msg_type = clean["msg_type"]
+        if msg_type in _OUTPUTS:
+            size = _size(clean["content"])
             if msg_type == "error":
-                pass  # always kept (it fails the cell); cut in preprocess_cell
+                # An error fails the cell, so the first one of a cell is always
+                # kept; past the cap it is cut to its name.
+                if any(o.output_type == "error" for o in cell.outputs):
+                    if self._output_left <= 0:
+                        return None
+                elif size > self._output_left:
+                    clean["content"].update(evalue="[cut by the grader]", traceback=[])
+                    size = _size(clean["content"])
+                self._output_left -= size
             elif self._output_left <= 0:
                 self._note_truncated(cell)
                 return None
             elif size > self._output_left and msg_type == "stream":
-                msg["content"]["text"] = msg["content"]["text"][:self._output_left]
+                clean["content"]["text"] = clean["content"]["text"][:self._output_left]
                 self._output_left = 0
-                result = super().process_message(msg, cell, cell_index)
+                result = self._process(clean, cell, cell_index)
                 self._note_truncated(cell)
                 return result
             elif size > self._output_left:
                 self._output_left = 0
                 self._note_truncated(cell)
                 return None
-            self._output_left -= size
-        return super().process_message(msg, cell, cell_index)
+            else:
+                self._output_left -= size
+        return self._process(clean, cell, cell_index)
+
+    def _process(self, msg, cell, cell_index):
+        try:
+            return super().process_message(msg, cell, cell_index)
+        except CellExecutionComplete:
+            raise
+        except Exception:  # noqa: BLE001 (a message nbclient cannot store is dropped, not fatal)
+            self.log.warning("Dropped a malformed %s message from the kernel", msg["msg_type"], exc_info=True)
+            return None
 
     def _note_truncated(self, cell):
         if not self._truncated:

@@ -62,3 +62,35 @@ def test_the_kernel_runs_in_a_private_copy_of_the_notebook_folder(tmp_path):
               "open('data.txt', 'w').write('changed')"], tmp_path)
     assert text(nb.cells[0]) == "['data.txt'] mine\n"
     assert (tmp_path / "data.txt").read_text() == "mine"
+
+
+def test_every_part_of_an_output_counts_against_the_cap(tmp_path):
+    # Metadata, many errors and odd stream names are output too.
+    nb = run([
+        "from IPython.display import publish_display_data\n"
+        "publish_display_data({'text/plain': 'x'}, metadata={'m': 'y' * 300_000})",
+        "ip = get_ipython()\nfor i in range(200):\n"
+        "    ip.kernel.session.send(ip.kernel.iopub_socket, 'error', "
+        "{'ename': 'E' * 5000, 'evalue': 'v' * 5000, 'traceback': ['t' * 5000]}, parent=ip.kernel.get_parent())",
+        "ip.kernel.session.send(ip.kernel.iopub_socket, 'stream', {'name': 'n' * 300_000, 'text': 'ok'},"
+        " parent=ip.kernel.get_parent())",
+    ], tmp_path, output_limit=200_000, error_limit=1_000)
+    assert len(nbformat_json(nb)) < 200_000 + 50_000
+    stream = [o for o in nb.cells[2].outputs if o.output_type == "stream"]
+    assert all(o.name in ("stdout", "stderr") for o in stream)
+
+
+def test_widget_and_comm_messages_are_ignored_not_fatal(tmp_path):
+    nb = run([
+        "from comm import create_comm\n"
+        "c = create_comm(target_name='jupyter.widget', data={'state': {'x': 'y' * 1000}})\n"
+        "print('after the comm')",
+    ], tmp_path)
+    assert text(nb.cells[0]) == "after the comm\n"
+    assert "widgets" not in nb.metadata
+
+
+def nbformat_json(nb):
+    import nbformat
+
+    return nbformat.writes(nb)
