@@ -10,8 +10,9 @@ after a kernel death and every kernel of the parallel runner's workers:
   there, nothing reaches the course folder);
 - talks over Unix sockets (``transport = "ipc"``) that it creates in its own
   private ``/tmp``; the grader connects to them through
-  ``/proc/<sandbox pid>/root/...``. Nothing of the host is writable from the
-  sandbox, and the sandbox has no network, so TCP is out of the question;
+  ``/proc/<sandbox pid>/root/...`` once, before any student code runs, and
+  never reconnects. Nothing of the host is writable from the sandbox, and the
+  sandbox has no network, so TCP is out of the question;
 - gets a private copy of its connection file, a clean environment (no
   ``JPY_PARENT_PID``: the grader's PID means nothing in the sandbox's PID
   namespace), and no file descriptor of the grader's but the copies it needs
@@ -23,10 +24,14 @@ With ``c.Sandbox.enabled = False`` it is an ordinary kernel manager.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import stat
 import tempfile
+import time
 
+import zmq
 from jupyter_client.manager import AsyncKernelManager
 
 from grading.bubblewrap import Sandbox, close_files, open_submission_files, require_sandbox
@@ -52,6 +57,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             return await super()._async_pre_start_kernel(**kw)
         require_sandbox(self.config, self.log)
         self._release()
+        self.context.setsockopt(zmq.RECONNECT_IVL, -1)
         self._sandbox_folder = tempfile.mkdtemp(prefix="dlcv-kernel-")
         self.transport = "ipc"
         self.ip = f"{INSIDE}/channel"
@@ -86,10 +92,39 @@ class SandboxedKernelManager(AsyncKernelManager):
                 stream.close()
         try:
             pid = self._launch.child_pid()
+            self.ip = f"/proc/{pid}/root{INSIDE}/channel"
+            await self._wait_for_sockets()
         except Exception as error:
             raise RuntimeError(f"The grading sandbox did not start: {error}\n{self.startup_log()}") from error
-        # The grader's side of the channels: the kernel's sockets, seen through its sandbox's root.
-        self.ip = f"/proc/{pid}/root{INSIDE}/channel"
+
+    async def _wait_for_sockets(self, timeout=60):
+        """Wait until the kernel has made its five sockets, before any student code runs.
+
+        The grader's side of the channels is the kernel's sockets seen through
+        its sandbox's root (``/proc/<pid>/root``). The path is followed once,
+        now, while only ipykernel's start-up has run in the sandbox; the
+        grader's sockets never reconnect (``RECONNECT_IVL = -1``), so student
+        code cannot later swap the path for a link to a socket of the host.
+        """
+        paths = [f"{self.ip}-{port}" for port in
+                 (self.shell_port, self.iopub_port, self.stdin_port, self.hb_port, self.control_port)]
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if all(stat.S_ISSOCK(os.lstat(path).st_mode) for path in paths):
+                    return
+            except FileNotFoundError:
+                pass
+            if self.provisioner is None or await self.provisioner.poll() is not None:
+                raise RuntimeError("the sandboxed kernel ended during its start-up")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the sandboxed kernel made no sockets within {timeout} s")
+            await asyncio.sleep(0.01)
+
+    def client(self, **kwargs):
+        if self._launch is not None:
+            kwargs.setdefault("context", self.context)  # never reconnects, see _wait_for_sockets
+        return super().client(**kwargs)
 
     def startup_log(self, limit=2000):
         """The end of what the sandboxed kernel wrote to stdout and stderr (for error messages)."""
