@@ -111,6 +111,8 @@ class _Replay:
             raise SandboxFault("this input was not run in the sandbox")
         if outcome.after is not None and outcome.after.shape == np.shape(W):
             W[...] = outcome.after
+        elif outcome.after is not None:  # the call reshaped or resized the caller's W: it changed W
+            W[...] = np.nan
         if outcome.status == "fault":
             raise SandboxFault(outcome.message)
         if outcome.status == "raised":

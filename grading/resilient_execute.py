@@ -21,8 +21,9 @@ Limits that student code cannot dodge, all enforced here on the grader's side:
   its kernel is killed (not interrupted: an interrupt can be ignored), then
   grading goes on in a fresh kernel as after a death.
 - **Output.** Every message from the kernel is rebuilt from the fields
-  nbclient stores, in their proper types (:func:`sanitize`); comms, widgets
-  and display updates are dropped. At most ``output_limit`` characters of
+  nbclient stores, in their proper types (:func:`sanitize`); comms, widgets,
+  display updates and outputs a browser would run (HTML, SVG, JavaScript)
+  are dropped. At most ``output_limit`` characters of
   output per notebook are kept, all of each output counted (text, data,
   metadata, names), whatever path it took in the kernel (``print``,
   ``os.write(1, ...)``, display data, errors); the rest is dropped with one
@@ -56,12 +57,24 @@ def _text(value, limit):
     return (value if isinstance(value, str) else str(value))[:limit]
 
 
-def _mimebundle(value):
-    """A display's data or metadata as plain JSON of strings (anything else is dropped)."""
+#: Output types kept from the kernel. HTML, Markdown (which may hold HTML),
+#: SVG and JavaScript are dropped: formgrader renders autograded notebooks in
+#: the grader's browser, where a student's script would act with the grader's
+#: Jupyter session.
+SAFE_MIMETYPES = {"text/plain", "image/png", "image/jpeg", "image/gif"}
+
+
+def _mimebundle(value, allowed=None):
+    """A display's data or metadata as plain JSON of strings (anything else is dropped).
+
+    ``allowed``: the keys kept (None: any key).
+    """
     if not isinstance(value, dict):
         return {}
     clean = {}
     for key, item in value.items():
+        if allowed is not None and key not in allowed:
+            continue
         if isinstance(key, str) and len(key) <= 100:
             if isinstance(item, list):
                 item = "".join(str(part) for part in item)
@@ -88,7 +101,10 @@ def sanitize(msg, error_limit):
         clean = {"name": "stderr" if content.get("name") == "stderr" else "stdout",
                  "text": _text(content.get("text", ""), 10**9)}
     elif msg_type in ("display_data", "execute_result"):
-        clean = {"data": _mimebundle(content.get("data")), "metadata": _mimebundle(content.get("metadata"))}
+        clean = {"data": _mimebundle(content.get("data"), SAFE_MIMETYPES),
+                 "metadata": _mimebundle(content.get("metadata"), SAFE_MIMETYPES)}
+        if not clean["data"]:
+            return None
         if msg_type == "execute_result":
             count = content.get("execution_count")
             clean["execution_count"] = count if isinstance(count, int) and not isinstance(count, bool) else None

@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,15 +100,49 @@ def _encode_inputs(calls):
     return buffer.getvalue()
 
 
+def _safe_archive(data):
+    """An ``.npz`` record as a dict of arrays, or None if it is not what the child writes.
+
+    The child's archives (``np.savez``) hold uncompressed members whose
+    arrays fit in the bytes that arrived, so nothing here can expand a small
+    record into a large allocation (a compressed or lying header is refused).
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            arrays = {}
+            for info in archive.infolist():
+                if info.compress_type != zipfile.ZIP_STORED or info.file_size > len(data) \
+                        or not info.filename.endswith(".npy"):
+                    return None
+                with archive.open(info) as member:
+                    version = np.lib.format.read_magic(member)
+                    if version not in ((1, 0), (2, 0)):
+                        return None
+                    header = {(1, 0): np.lib.format.read_array_header_1_0,
+                              (2, 0): np.lib.format.read_array_header_2_0}[version]
+                    shape, _, dtype = header(member)
+                    if dtype.hasobject or int(np.prod(shape, dtype=np.int64)) * dtype.itemsize > info.file_size:
+                        return None
+                with archive.open(info) as member:
+                    arrays[info.filename[:-4]] = np.lib.format.read_array(member, allow_pickle=False)
+            return arrays
+    except Exception:  # noqa: BLE001 (whatever the child sent, a bad record is only a bad record)
+        return None
+
+
 def _decode_records(data):
-    """The complete records in ``data`` (a truncated last record is dropped)."""
+    """The complete, well-formed records in ``data`` (a truncated or malformed record ends the list)."""
     records, offset = [], 0
     while offset + 8 <= len(data):
         (size,) = struct.unpack("<Q", data[offset:offset + 8])
         if offset + 8 + size > len(data):
             break
-        with np.load(io.BytesIO(data[offset + 8:offset + 8 + size]), allow_pickle=False) as archive:
-            records.append({key: archive[key] for key in archive.files})
+        record = _safe_archive(data[offset + 8:offset + 8 + size])
+        try:
+            record["index"] = int(record["index"])
+        except (TypeError, KeyError, ValueError, OverflowError):
+            break
+        records.append(record)
         offset += 8 + size
     return records
 
@@ -204,10 +239,15 @@ def _run_child(module_source, calls, limits, sandbox):
 
 
 def _outcome(record):
+    """The Outcome a record describes; fields it lacks read as a failed call (the child is untrusted)."""
+    def text(key):
+        return str(record.get(key, ""))[:500]
     return Outcome(
-        status=str(record["status"]), error=str(record["error"]), message=str(record["message"]),
-        R=record["R"], R_ok=bool(record["R_ok"]), dW=record["dW"], dW_ok=bool(record["dW_ok"]),
-        after=record["after"],
+        status=text("status") if text("status") in ("ok", "raised", "not_tuple") else "fault",
+        error=text("error"), message=text("message") or "the sandbox sent an incomplete result",
+        R=record.get("R"), R_ok=bool(record.get("R_ok", False)) and record.get("R") is not None,
+        dW=record.get("dW"), dW_ok=bool(record.get("dW_ok", False)) and record.get("dW") is not None,
+        after=record.get("after"),
     )
 
 
@@ -231,21 +271,23 @@ def run_isolated(module_source, calls, limits=Limits(), sandbox=None):
     pending = list(range(len(calls)))
     while pending:
         records, ended = _run_child(module_source, [calls[i] for i in pending], limits, sandbox)
-        imported = bool(records) and int(records[0]["index"]) == -2
+        imported = bool(records) and records[0]["index"] == -2
         if not imported:
             if records:
                 fault = (f"importing regularization.py failed: "
-                         f"{records[0]['error']}: {records[0]['message']}")
+                         f"{str(records[0].get('error', ''))[:200]}: {str(records[0].get('message', ''))[:500]}")
             else:
                 fault = f"importing regularization.py {ended or 'gave no result'}"
             faults.append(fault)
             for i in pending:
                 outcomes[i] = Outcome("fault", message=fault)
             break
-        records = records[1:]
-        done = len(records)
-        for record in records:
-            outcomes[pending[int(record["index"])]] = _outcome(record)
+        done = 0
+        for record in records[1:]:  # in order, one per pending call; anything else ends the run
+            if done == len(pending) or record["index"] != done:
+                break
+            outcomes[pending[done]] = _outcome(record)
+            done += 1
         if done == len(pending):
             break
         culprit = calls[pending[done]][0]

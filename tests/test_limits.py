@@ -50,3 +50,52 @@ def test_the_grader_reads_at_most_the_output_cap_from_the_child():
     run = run_isolated(module, calls, Limits(output_bytes=5 * 1024**2), project_sandbox())
     assert run.outcomes[0].status == "ok"
     assert any("more than 5242880 bytes" in fault for fault in run.faults)
+
+
+def test_a_compressed_record_cannot_expand_in_the_grader():
+    # A 1 GiB array declared in a tiny compressed .npz member is refused before any allocation.
+    import io
+    import struct
+    import zipfile
+
+    from grading.sandbox import _decode_records
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**27,)})
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("pad.npy", header.getvalue() + b"\0" * 1024)
+    record = archive.getvalue()
+    assert _decode_records(struct.pack("<Q", len(record)) + record) == []
+
+
+def test_a_record_with_a_lying_header_is_refused():
+    import io
+    import struct
+    import zipfile
+
+    from grading.sandbox import _decode_records
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**27,)})
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as liar:
+        liar.writestr("index.npy", header.getvalue() + b"\0" * 64)
+    record = archive.getvalue()
+    assert _decode_records(struct.pack("<Q", len(record)) + record) == []
+
+
+def test_forged_or_incomplete_records_read_as_failed_calls():
+    # Student code in the child can write to the result pipe; a record it forges
+    # without the fields of a real one is a failed call, not a crash of the grader.
+    module = (b"import os, io, struct, numpy as np\n"
+              b"def L1_reg(W, reg):\n"
+              b"    buffer = io.BytesIO(); np.savez(buffer, index=np.asarray(0)); data = buffer.getvalue()\n"
+              b"    for fd in range(3, 10):\n"
+              b"        try: os.write(fd, struct.pack('<Q', len(data)) + data)\n"
+              b"        except OSError: pass\n"
+              b"    return 1.0, W\n")
+    run = run_isolated(module, [("L1_reg", np.ones((2, 2)), 0.5), ("L1_reg", np.ones((3, 2)), 0.5)],
+                       sandbox=project_sandbox())
+    assert run.outcomes[0].status in ("fault", "ok")
+    assert all(o is not None for o in run.outcomes)
