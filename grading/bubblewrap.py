@@ -114,6 +114,8 @@ class Sandbox(LoggingConfigurable):
         "in bytes.")).tag(config=True)
     max_copy_bytes = Integer(32 * 1024**2, help=(
         "Submission files larger than this, in all, are not copied into the sandbox.")).tag(config=True)
+    max_copy_files = Integer(100, help=(
+        "At most this many files of a submission are copied into the sandbox.")).tag(config=True)
 
     # ------------------------------------------------------------------ command lines
 
@@ -382,12 +384,12 @@ def masked_folders(bound):
     return [m for m in masked if not any(m != o and _under(m, o) for o in masked)]
 
 
-def open_submission_files(folder, limit_bytes):
+def open_submission_files(folder, limit_bytes, limit_files=100):
     """Open the regular files of a submission folder for copying into the sandbox.
 
     Returns ``(files, skipped)``: ``files`` are ``(fd, relative_path)`` pairs,
     ``skipped`` says what was left out (symbolic links, special files, files
-    past ``limit_bytes`` in all). Notebooks are not copied: the one in the
+    past ``limit_bytes`` in all or past the first ``limit_files``). Notebooks are not copied: the one in the
     folder is the grader's working copy, with the master's locked cells; the
     kernel receives its cells through its channels. Files are opened with
     ``O_NOFOLLOW``: a submitted link to a file of the grader's is never read.
@@ -404,6 +406,9 @@ def open_submission_files(folder, limit_bytes):
             skipped.append(f"{relative} (a symbolic link)")
             continue
         if path.is_dir():
+            continue
+        if len(files) >= limit_files:
+            skipped.append(f"{relative} (more than {limit_files} files)")
             continue
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)

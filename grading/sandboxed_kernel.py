@@ -16,8 +16,8 @@ after a kernel death and every kernel of the parallel runner's workers:
 - gets a private copy of its connection file, a clean environment (no
   ``JPY_PARENT_PID``: the grader's PID means nothing in the sandbox's PID
   namespace), and no file descriptor of the grader's but the copies it needs
-  (jupyter_client would pass all of them); its stdout and stderr go to a log
-  file of the grader's, read back only when the kernel fails to start.
+  (jupyter_client would pass all of them); its stdout and stderr go to a pipe
+  the grader drains (the last 4 KiB are kept for error messages).
 
 With ``c.Sandbox.enabled = False`` it is an ordinary kernel manager.
 """
@@ -29,9 +29,11 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 import time
 
 import zmq
+import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 
 from grading.bubblewrap import Sandbox, close_files, open_submission_files, require_sandbox
@@ -40,12 +42,53 @@ from grading.bubblewrap import Sandbox, close_files, open_submission_files, requ
 INSIDE = "/tmp/.kernel"
 
 
+class _Drain:
+    """A pipe for a kernel's stdout and stderr, read to the end by a thread that keeps the last 4 KiB.
+
+    No file of the host is handed to the sandbox, and nothing the kernel
+    prints there can fill the grader's disk or memory.
+    """
+
+    def __init__(self, keep=4096):
+        self._read, self.write_fd = os.pipe()
+        self._keep = keep
+        self._tail = b""
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while True:
+            try:
+                chunk = os.read(self._read, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self._tail = (self._tail + chunk)[-self._keep:]
+
+    def started(self):
+        """Close the grader's copy of the write end (the kernel holds its own)."""
+        if self.write_fd is not None:
+            os.close(self.write_fd)
+            self.write_fd = None
+
+    def tail(self):
+        return self._tail.decode("utf-8", "replace")
+
+    def close(self):
+        self.started()
+        self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            os.close(self._read)
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run in the course's bubblewrap sandbox."""
 
     _sandbox_folder = None
     _launch = None
     _files = ()
+    _output = None
 
     @property
     def sandbox(self):
@@ -66,17 +109,24 @@ class SandboxedKernelManager(AsyncKernelManager):
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
         kernel_cmd = [f"{INSIDE}/kernel.json" if arg == os.path.realpath(self.connection_file) else arg
                       for arg in kernel_cmd]
-        files, skipped = open_submission_files(cwd, sandbox.max_copy_bytes)
-        for item in skipped:
+        files, skipped = open_submission_files(cwd, sandbox.max_copy_bytes, sandbox.max_copy_files)
+        for item in skipped[:20]:
             self.log.warning("Not copied into the grading sandbox: %s", item)
-        connection = os.open(self.connection_file, os.O_RDONLY)
-        self._files = files + [(connection, "")]
-        self._launch = sandbox.launch(kernel_cmd, workdir_name=os.path.basename(os.path.abspath(cwd)) or "work",
-                                      files=files, private_files=[(connection, f"{INSIDE}/kernel.json")],
-                                      want_pid=True)
-        log = open(os.path.join(self._sandbox_folder, "kernel.log"), "wb")
+        try:
+            connection = os.open(self.connection_file, os.O_RDONLY)
+            self._files = files + [(connection, "")]
+            self._launch = sandbox.launch(kernel_cmd, workdir_name=os.path.basename(os.path.abspath(cwd)) or "work",
+                                          files=files, private_files=[(connection, f"{INSIDE}/kernel.json")],
+                                          want_pid=True)
+            # The kernel's stdout and stderr: a pipe the grader drains, keeping the end.
+            self._output = _Drain()
+        except BaseException:
+            close_files(self._files or files)
+            self._files = ()
+            self._release()
+            raise
         kw.update(env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, pass_fds=self._launch.pass_fds,
-                  stdout=log, stderr=log, stdin=None)
+                  stdout=self._output.write_fd, stderr=self._output.write_fd, stdin=None)
         return self._launch.command, kw
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -86,10 +136,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             await super()._async_launch_kernel(kernel_cmd, **kw)
         finally:
             self._launch.started()
+            self._output.started()
             close_files(self._files)
             self._files = ()
-            for stream in {kw.get("stdout"), kw.get("stderr")} - {None}:
-                stream.close()
         try:
             pid = self._launch.child_pid()
             self.ip = f"/proc/{pid}/root{INSIDE}/channel"
@@ -122,19 +171,17 @@ class SandboxedKernelManager(AsyncKernelManager):
             await asyncio.sleep(0.01)
 
     def client(self, **kwargs):
-        if self._launch is not None:
-            kwargs.setdefault("context", self.context)  # never reconnects, see _wait_for_sockets
-        return super().client(**kwargs)
+        if self._launch is None or "context" in kwargs:
+            return super().client(**kwargs)
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.RECONNECT_IVL, -1)  # never reconnects, see _wait_for_sockets
+        client = super().client(context=context, **kwargs)
+        client._created_context = True  # the client ends its context when it is done
+        return client
 
-    def startup_log(self, limit=2000):
+    def startup_log(self):
         """The end of what the sandboxed kernel wrote to stdout and stderr (for error messages)."""
-        try:
-            with open(os.path.join(self._sandbox_folder, "kernel.log"), "rb") as log:
-                log.seek(0, os.SEEK_END)
-                log.seek(max(0, log.tell() - limit))
-                return log.read().decode("utf-8", "replace")
-        except (OSError, TypeError):
-            return ""
+        return self._output.tail() if self._output is not None else ""
 
     def cleanup_ipc_files(self):
         if self._launch is None:
@@ -146,6 +193,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._release()
 
     def _release(self):
+        if self._output is not None:
+            self._output.close()
+            self._output = None
         if self._launch is not None:
             self._launch.close()
             self._launch = None
