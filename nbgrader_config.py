@@ -87,8 +87,11 @@ c.Autograde.autograde_preprocessors = (
 
 # integrity.json is for instructors: nbgrader copies every other file of an
 # autograded submission into feedback/, so it is ignored like checkpoints are.
-# (A student's own integrity.json is not collected either.)
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "integrity.json"]
+# (A student's own integrity.json is not collected either.) Submitted symbolic
+# links are renamed *.link-not-collected before autograde (grading.hooks):
+# nbgrader's copy would follow them to files of the grader's.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "integrity.json",
+                            "*.link-not-collected"]
 
 # Before grading anyone: check that the sandbox starts, and back up the SQLite
 # gradebook (timestamped, in backups/). Either failure stops autograde with

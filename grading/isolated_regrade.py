@@ -61,6 +61,7 @@ from grading.snapshot import read_module
 REFUSALS = {
     "Read-only file system": ("wrote to a read-only place", True),
     "Permission denied": ("was denied access to a file", True),
+    "Operation not permitted": ("tried an operation the sandbox forbids (mount, namespace, ...)", True),
     "Network is unreachable": ("tried to reach the network", True),
     "Connection refused": ("tried to connect to a network service", True),
     "Resource temporarily unavailable": ("hit the process limit", False),
@@ -214,6 +215,8 @@ class IsolatedRegrade(NbGraderPreprocessor):
         isolated, faults = isolated_scores(data, source, limits, sandbox)
 
         reasons = audit_module(source) if source is not None else []
+        if source is not None and "### BEGIN SOLUTION" in source:
+            reasons.append("regularization.py holds the master's solution delimiters (### BEGIN SOLUTION)")
         reasons += self.extra_code(folder)
         try:
             now = read_module(folder / self.module, len(data) + 1 if data is not None else 1)

@@ -77,13 +77,24 @@ def worker_config(root, config_dir, db_url):
     """The configuration of one worker: the course's, with the run-level duties moved to the runner."""
     config = load_config(root, config_dir)
     config.CourseDirectory.db_url = with_busy_timeout(db_url)
-    # The runner backs up once and summarizes once, not every worker.
+    # The runner checks the sandbox, sets submitted links aside, backs up once
+    # and summarizes once, not every worker.
     config.Autograde.pre_convert_hook = None
     config.IsolatedRegrade.summarize_at_exit = False
     return config
 
 
 _api = None
+
+
+class _StderrLog:
+    """The one log call ``set_links_aside`` makes, printed to the runner's output."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def warning(self, message, *args):
+        print("WARNING: " + message % args, file=self.out)
 
 
 def _start_worker(root, config_dir, db_url):
@@ -158,6 +169,9 @@ def run(root, assignment, workers=None, out=sys.stderr, config_dir=None):
         require_sandbox(config)
     except SandboxUnavailable as error:
         raise SystemExit(f"Not autograding: {error}") from None
+    from grading.hooks import set_links_aside
+
+    set_links_aside(coursedir, assignment, _StderrLog(out))
     students = submitted_students(coursedir, assignment)
     workers = workers or os.cpu_count() or 1
     backup = prepare_gradebook(coursedir)

@@ -180,3 +180,27 @@ def test_nothing_of_the_host_is_writable_from_the_sandbox():
         {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"}
     assert all(kind == "devtmpfs" for point, (kind, _) in writable.items() if point.startswith("/dev/") and point != "/dev/pts")
     assert "size=65536k" in writable["/tmp"][1] and "size=65536k" in writable["/home/student"][1]
+
+
+def test_a_submitted_symbolic_link_is_not_collected_nor_handed_back(tmp_path):
+    # nbgrader's copy follows links: a link to the master would be graded as
+    # the student's module and returned in feedback.
+    course = ScratchCourse.create(tmp_path / "links")
+    folder = course.submit("linker", reference_module_source())
+    (folder / "regularization.py").unlink()
+    (folder / "regularization.py").symlink_to(REPO / "regularization.py")
+    (folder / "notes.txt").symlink_to(REPO / "grading" / "checks.py")
+    course.submit("honest", (REPO / "tests" / "catalogue" / "correct" / "masks.py").read_text())
+    log = course.autograde()
+    assert "regularization.py is a symbolic link: not collected" in log
+    assert (folder / "regularization.py.link-not-collected").is_symlink()
+    scores = course.scores()
+    assert exercise_points(scores["linker"], "l1") + exercise_points(scores["linker"], "l2") == 0
+    assert exercise_points(scores["honest"], "l1") + exercise_points(scores["honest"], "l2") == 6
+    course.nbgrader("generate_feedback", "assignment2")
+    returned = course.root / "feedback" / "linker" / "assignment2"
+    assert not (returned / "regularization.py").exists() and not (returned / "notes.txt").exists()
+    for path in (course.root / "feedback").rglob("*"):
+        if path.is_file():
+            assert "BEGIN SOLUTION" not in path.read_text(errors="replace")
+            assert "def run_check" not in path.read_text(errors="replace")
