@@ -9,14 +9,19 @@ score. What counts as a finding:
   imported module (``np.allclose = ...``) or of builtins; ``setattr`` /
   ``delattr``; ``global`` statements; names that reach the interpreter, the
   notebook, files or processes (``get_ipython``, ``sys``, ``open``,
-  ``exec``, ``eval``, ``__import__``, ``globals``, frames ...); NumPy's file
+  ``exec``, ``eval``, ``__import__``, ``globals``, frames ...), also when
+  imported from elsewhere (``from numpy.lib._npyio_impl import os``) or
+  from a private module; ``getattr`` with a computed or private name; text
+  that holds ``__`` (special names built from pieces, ``"__buil" +
+  "tins__"``), docstrings excepted; NumPy's file
   functions (``np.load``, ``np.save`` ...); classes that redefine
   comparison, conversion or arithmetic (objects whose ``__eq__`` always
   says yes);
 - in code cells that the student added or changed in the notebook: the
   same patching and interpreter access, and (re)defining ``L1_reg`` or
-  ``L2_reg`` in the notebook instead of the module. Imports there are the
-  student's business (plotting, experiments) and are not findings.
+  ``L2_reg`` in the notebook instead of the module, and shell commands
+  (``!cp ...``, ``%%bash`` cells). Imports there are the student's business
+  (plotting, experiments) and are not findings.
 """
 
 import ast
@@ -78,6 +83,15 @@ class _Auditor(ast.NodeVisitor):
         self.check_imports = check_imports
         self.modules = set(modules)
         self.findings = []
+        self.docstrings = set()
+
+    def visit_Module(self, node):
+        for owner in ast.walk(node):
+            if isinstance(owner, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                    and owner.body and isinstance(owner.body[0], ast.Expr) \
+                    and isinstance(owner.body[0].value, ast.Constant):
+                self.docstrings.add(id(owner.body[0].value))
+        self.generic_visit(node)
 
     def add(self, node, text):
         self.findings.append(f"{self.where} line {node.lineno}: {text}")
@@ -90,6 +104,12 @@ class _Auditor(ast.NodeVisitor):
     def visit_ImportFrom(self, node):
         if node.level:
             self.add(node, "imports from a relative package")
+        module = node.module or ""
+        if any(part.startswith("_") for part in module.split(".")) and module != "__future__":
+            self.add(node, f"imports from a private module ({module})")
+        for alias in node.names:
+            if alias.name in FORBIDDEN_NAMES:
+                self.add(node, f"imports {alias.name} from {module} ({FORBIDDEN_NAMES[alias.name]})")
         self._import(node, node.module or "", None)
         for alias in node.names:
             if node.module and node.module.split(".")[0] == "numpy":
@@ -153,6 +173,20 @@ class _Auditor(ast.NodeVisitor):
             self.add(node, f"uses file access ({ast.unparse(node)})")
         self.generic_visit(node)
 
+    def visit_Call(self, node):
+        if isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr") and len(node.args) >= 2:
+            name = node.args[1]
+            if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+                self.add(node, f"reads an attribute by a computed name ({node.func.id})")
+            elif name.value.startswith("_"):
+                self.add(node, f"reads a private attribute ({node.func.id} {name.value!r})")
+        self.generic_visit(node)
+
+    def visit_Constant(self, node):
+        if isinstance(node.value, str) and "__" in node.value and id(node) not in self.docstrings:
+            self.add(node, f"builds a special name from text ({node.value[:20]!r})")
+        self.generic_visit(node)
+
     def visit_ClassDef(self, node):
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) \
@@ -183,15 +217,21 @@ def _without_magics(source):
     )
 
 
+SHELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%system", "%system", "%sx")
+
+
 def audit_cell(source, label):
     """Findings in a notebook code cell that the student added or changed."""
+    shell = [number for number, line in enumerate(source.splitlines(), 1)
+             if line.lstrip().startswith(("!",) + SHELL_MAGICS)]
+    shell_findings = [f"{label} line {shell[0]}: runs shell commands"] if shell else []
     try:
         tree = ast.parse(_without_magics(source))
     except SyntaxError:
-        return []
+        return shell_findings
     auditor = _Auditor(label, check_imports=False, modules=NOTEBOOK_MODULES)
     auditor.visit(tree)
-    findings = list(auditor.findings)
+    findings = list(auditor.findings) + shell_findings
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
             for target in node.targets:
