@@ -94,3 +94,18 @@ def nbformat_json(nb):
     import nbformat
 
     return nbformat.writes(nb)
+
+
+def test_outputs_a_browser_would_run_never_reach_the_graders_notebook(tmp_path):
+    # formgrader renders autograded notebooks in the grader's browser session.
+    nb = run([
+        "from IPython.display import HTML, Javascript, SVG, Markdown, display\n"
+        "display(HTML('<script>alert(1)</script>'))\n"
+        "display(Javascript('alert(2)'))\n"
+        "display(SVG('<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(3)</script></svg>'))\n"
+        "display(Markdown('<img src=x onerror=alert(4)>'))\n"
+        "print('plain text stays')",
+    ], tmp_path)
+    stored = str(nb.cells[0].outputs)
+    assert "alert(" not in stored and "text/html" not in stored and "javascript" not in stored
+    assert text(nb.cells[0]) == "plain text stays\n"

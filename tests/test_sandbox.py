@@ -204,3 +204,22 @@ def test_a_submitted_symbolic_link_is_not_collected_nor_handed_back(tmp_path):
         if path.is_file():
             assert "BEGIN SOLUTION" not in path.read_text(errors="replace")
             assert "def run_check" not in path.read_text(errors="replace")
+
+
+def test_only_regular_files_of_a_submission_are_copied_and_at_most_the_cap(tmp_path):
+    from grading.bubblewrap import close_files, open_submission_files
+
+    for index in range(150):
+        (tmp_path / f"z{index:03d}.txt").write_text("x")
+    (tmp_path / "link.py").symlink_to("/etc/passwd")
+    (tmp_path / "fifo").mkdir()
+    os.mkfifo(tmp_path / "fifo" / "pipe")
+    (tmp_path / "graded.ipynb").write_text("{}")
+    files, skipped = open_submission_files(tmp_path, 10**6, limit_files=100)
+    try:
+        assert len(files) == 100 and all(name.endswith(".txt") for _, name in files)
+        assert "link.py (a symbolic link)" in skipped
+        assert any(item.startswith("fifo/pipe") for item in skipped)
+        assert sum("more than 100 files" in item for item in skipped) == 50
+    finally:
+        close_files(files)
