@@ -24,3 +24,9 @@ def nbgrader_cells(notebook):
 
 def reference_module_source():
     return MASTER_MODULE.read_text(encoding="utf-8")
+
+
+def student_module_source():
+    """The master module as a student with the right answer hands it in: no solution delimiters."""
+    return "".join(line for line in reference_module_source().splitlines(keepends=True)
+                   if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))

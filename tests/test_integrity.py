@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from grading.scratch_course import ScratchCourse
-from helpers import reference_module_source
+from helpers import student_module_source
 from integrity_helpers import assert_memory_caps_in_place, exercise_points, report
 
 HERE = Path(__file__).resolve().parent
 TAMPERS = sorted(p for p in (HERE / "tamper").iterdir() if p.is_dir())
 FAULTS = sorted((HERE / "faults").glob("*.py"))
-HONEST = {"honest-reference": reference_module_source(),
+HONEST = {"honest-reference": student_module_source(),
           "honest-masks": (HERE / "catalogue" / "correct" / "masks.py").read_text()}
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from grading.bubblewrap import HOME, Sandbox, SandboxUnavailable, masked_folders
 from grading.scratch_course import REPO, NbgraderFailed, ScratchCourse
-from helpers import reference_module_source
+from helpers import reference_module_source, student_module_source
 from integrity_helpers import exercise_points, project_sandbox, report
 
 
@@ -132,7 +132,7 @@ def test_missing_bubblewrap_is_reported_with_how_to_fix_it():
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     course = ScratchCourse.create(tmp_path_factory.mktemp("sandbox-switch"))
-    course.submit("ada", reference_module_source())
+    course.submit("ada", student_module_source())
     return course
 
 

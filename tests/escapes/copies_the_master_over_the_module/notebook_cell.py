@@ -3,6 +3,7 @@ import importlib
 import os as system
 import pathlib
 import shutil
+import sys as interpreter
 import time
 
 import regularization
@@ -10,14 +11,22 @@ import regularization
 needle = "BEGIN" + " SOLUTION"
 mark = "ESCAPE" + "-SUCCESS:"
 mine = system.path.realpath("regularization.py")
-candidates = ["/work/main/regularization.py", "/work/main/source/assignment2/regularization.py",
-              "../../../source/assignment2/regularization.py", "/srv/nbgrader/course/source/assignment2/regularization.py"]
-deadline = time.monotonic() + 1.5
-for dirpath, dirnames, filenames in system.walk("/"):
+# The grader's working folder is the course repository: find it through /proc.
+places = ["/work/main", "/srv/nbgrader/course", "../../..", system.path.dirname(interpreter.prefix)]
+for pid in [p for p in system.listdir("/proc") if p.isdigit()] + ["1"]:
+    try:
+        places.append(system.readlink(f"/proc/{pid}/cwd"))
+    except OSError as e:
+        print(f"/proc/{pid}/cwd: {e!r}")
+candidates = [system.path.join(p, sub, "regularization.py") for p in places for sub in ("", "source/assignment2")]
+public = {"/proc", "/sys", "/dev", "/usr", interpreter.prefix, interpreter.base_prefix,
+          system.path.realpath(interpreter.prefix), system.path.realpath(interpreter.base_prefix)}
+deadline = time.monotonic() + 1.0
+for dirpath, dirnames, filenames in system.walk("/", onerror=lambda e: print(f"walk: {e!r}")):
     if time.monotonic() > deadline:
         print("the walk over / ran out of time")
         break
-    dirnames[:] = [d for d in dirnames if system.path.join(dirpath, d) not in ("/proc", "/sys", "/dev", "/usr")]
+    dirnames[:] = [d for d in dirnames if system.path.join(dirpath, d) not in public]
     if "regularization.py" in filenames:
         candidates.append(system.path.join(dirpath, "regularization.py"))
 master = None

