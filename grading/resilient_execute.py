@@ -160,6 +160,9 @@ class ResilientExecute(Execute):
         # A timed-out cell raises CellTimeoutError here (handled below) instead
         # of interrupting a kernel that may ignore the interrupt.
         kwargs.setdefault("interrupt_on_timeout", False)
+        # A kernel is shut down by killing its sandbox: a shutdown request on
+        # the control channel would wait forever if student code closed it.
+        kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(*args, **kwargs)
 
     def process_message(self, msg, cell, cell_index):

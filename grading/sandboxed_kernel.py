@@ -10,8 +10,9 @@ after a kernel death and every kernel of the parallel runner's workers:
   there, nothing reaches the course folder);
 - talks over Unix sockets (``transport = "ipc"``) that it creates in its own
   private ``/tmp``; the grader connects to them through
-  ``/proc/<sandbox pid>/root/...`` once, before any student code runs, and
-  never reconnects. Nothing of the host is writable from the sandbox, and the
+  ``/proc/<sandbox pid>/root/...`` once, before any student code runs, never
+  reconnects and opens no further connection (no heartbeat channel; the
+  kernel is shut down by killing its sandbox, not by a message). Nothing of the host is writable from the sandbox, and the
   sandbox has no network, so TCP is out of the question;
 - gets a private copy of its connection file, a clean environment (no
   ``JPY_PARENT_PID``: the grader's PID means nothing in the sandbox's PID
@@ -34,6 +35,7 @@ import time
 
 import zmq
 import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 
 from grading.bubblewrap import Sandbox, close_files, open_submission_files, require_sandbox
@@ -80,6 +82,21 @@ class _Drain:
         self._thread.join(timeout=5)
         if not self._thread.is_alive():
             os.close(self._read)
+
+
+class SandboxedKernelClient(AsyncKernelClient):
+    """A kernel client that connects its channels once and never makes another connection.
+
+    No heartbeat channel: jupyter_client's heartbeat makes a new socket (a new
+    connection through the sandbox's path) each time the kernel does not
+    answer, and liveness comes from the kernel manager anyway (the sandbox's
+    process). After its channels are connected, its address is cleared, so
+    nothing can connect through the sandbox's path again.
+    """
+
+    def start_channels(self, shell=True, iopub=True, stdin=True, hb=True, control=True):
+        super().start_channels(shell=shell, iopub=iopub, stdin=stdin, hb=False, control=control)
+        self.ip = "/nonexistent/channels-of-a-sandboxed-kernel-connect-once"
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -175,6 +192,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             return super().client(**kwargs)
         context = zmq.asyncio.Context()
         context.setsockopt(zmq.RECONNECT_IVL, -1)  # never reconnects, see _wait_for_sockets
+        self.client_factory = SandboxedKernelClient
         client = super().client(context=context, **kwargs)
         client._created_context = True  # the client ends its context when it is done
         return client

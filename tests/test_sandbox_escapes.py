@@ -14,7 +14,7 @@ through ``nbgrader autograde`` (with short time limits, so the endless loop is
 quick) and ``generate_feedback`` with the project's configuration. The tests
 then compare the machine before and after: course folder, the repository's
 masters and grading code, site-packages, the home folder, the gradebook, two
-listeners on the loopback, processes left behind, files carrying the run's
+listeners on the loopback and one on a host Unix socket, processes left behind, files carrying the run's
 token anywhere the sandbox could have reached.
 
 Every attack is bounded (at most 200 processes; at most 1 GiB of disk, or
@@ -220,9 +220,17 @@ def grade_rows(db_path):
 
 
 class Listeners:
-    """A TCP and a UDP listener on the machine's loopback, same port; they record what arrives."""
+    """A TCP and a UDP listener on the machine's loopback, same port, and a Unix socket; they record what arrives."""
 
     def __init__(self):
+        self._folder = tempfile.mkdtemp(prefix="escape-listener-")
+        os.chmod(self._folder, 0o755)
+        self.unix_path = os.path.join(self._folder, "host.sock")
+        self.unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.unix.bind(self.unix_path)
+        os.chmod(self.unix_path, 0o777)
+        self.unix.listen(16)
+        self.unix.settimeout(0.2)
         for _ in range(20):
             self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             self.tcp.bind(("127.0.0.1", 0))
@@ -242,12 +250,14 @@ class Listeners:
         self.received = []
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._accept, daemon=True),
+                         threading.Thread(target=self._accept, args=(self.unix, "unix"), daemon=True),
                          threading.Thread(target=self._datagrams, daemon=True)]
 
-    def _accept(self):
+    def _accept(self, listener=None, kind="tcp"):
+        listener = listener or self.tcp
         while not self._stop.is_set():
             try:
-                connection, address = self.tcp.accept()
+                connection, address = listener.accept()
             except (socket.timeout, OSError):
                 continue
             with connection:
@@ -256,7 +266,7 @@ class Listeners:
                     data = connection.recv(4096)
                 except OSError:
                     data = b""
-            self.received.append(("tcp", address, data))
+            self.received.append((kind, address, data))
 
     def _datagrams(self):
         while not self._stop.is_set():
@@ -277,6 +287,8 @@ class Listeners:
             thread.join(timeout=5)
         self.tcp.close()
         self.udp.close()
+        self.unix.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------- the graded course
@@ -299,9 +311,9 @@ class Graded:
     feedback_log: str = ""
 
 
-def prepare(folder, token, port):
+def prepare(folder, token, port, unix_path):
     def fill(text):
-        return text.replace("{{TOKEN}}", token).replace("{{PORT}}", str(port))
+        return text.replace("{{TOKEN}}", token).replace("{{PORT}}", str(port)).replace("{{SOCKET}}", unix_path)
 
     module = fill((folder / "regularization.py").read_text())
     module += f"\n# {canary(folder.name, token)}\n"
@@ -330,7 +342,7 @@ def graded(tmp_path_factory):
 
     with Listeners() as listeners:
         for folder in ESCAPES:
-            module, cells = prepare(folder, token, listeners.port)
+            module, cells = prepare(folder, token, listeners.port, listeners.unix_path)
             course.submit(folder.name, module, added_cells=cells)
         before = machine_state(course)
         autograde_failed = False
@@ -470,7 +482,7 @@ def test_gradebook_rows_are_only_what_grading_wrote(graded):
         assert manual is None and extra is None, (student, name, manual, extra)
 
 
-def test_the_listeners_on_the_loopback_received_nothing(graded):
+def test_the_listeners_on_the_loopback_and_the_host_socket_received_nothing(graded):
     assert graded.received == []
 
 

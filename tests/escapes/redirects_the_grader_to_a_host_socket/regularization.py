@@ -1,0 +1,13 @@
+"""Attack in the notebook cell: redirect the grader's kernel channels to a host socket."""
+
+import numpy as np
+
+EXPECTED_POINTS = {"l1": 0, "l2": 0}
+
+
+def L1_reg(W, reg):
+    return 0.0, np.zeros_like(W)
+
+
+def L2_reg(W, reg):
+    return 0.0, np.zeros_like(W)
