@@ -250,6 +250,7 @@ class ResilientExecute(Execute):
                 self.preprocess_cell(self.nb.cells[index], resources, index)
             except CellTimeoutError:
                 self._died.add(index)
+                self.nb.cells[index].execution_count = None  # its kernel is gone: whether it got one is chance
                 self.log.warning("Cell %d ran past %s s; killing its kernel and going on.", index + 1, self.timeout)
                 self.nb.cells[index].outputs.append(new_output(
                     "error", ename="CellTimeoutError",
@@ -260,6 +261,7 @@ class ResilientExecute(Execute):
                 return index + 1
             except DeadKernelError:
                 self._died.add(index)
+                self.nb.cells[index].execution_count = None  # whether it got one before the death is chance
                 self.log.warning("The kernel died in cell %d; restarting it and going on.", index + 1)
                 self.nb.cells[index].outputs.append(new_output(
                     "error", ename="KernelDied",

@@ -61,11 +61,17 @@ def _constant(tree, name):
 
 
 def _master_function(name):
-    """The source of ``name`` in the master module (the reference solution)."""
+    """The source of ``name`` in the master module (the reference solution), as a student would write it.
+
+    The solution delimiters are left out: students never see them, and a
+    submitted module that holds them is flagged as the master.
+    """
     source = (REPO / "regularization.py").read_text(encoding="utf-8")
     for node in ast.parse(source).body:
         if isinstance(node, ast.FunctionDef) and node.name == name:
-            return ast.get_source_segment(source, node)
+            segment = ast.get_source_segment(source, node)
+            return "".join(line for line in segment.splitlines(keepends=True)
+                           if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
     raise ValueError(name)
 
 

@@ -57,6 +57,9 @@ def _build_venv(venv, course):
     shutil.copytree(sysconfig.get_paths()["purelib"], target, symlinks=True,
                     ignore=shutil.ignore_patterns("__editable__*", "dlcv_assignment2_grading*", "__pycache__"))
     (target / "dlcv_course.pth").write_text(f"{course}\n")
+    for data in ("share", "etc"):  # nbconvert's templates, kernel specs, Jupyter's settings
+        if Path(sys.prefix, data).is_dir():
+            shutil.copytree(Path(sys.prefix, data), venv / data, symlinks=True, dirs_exist_ok=True)
     python = venv / "bin" / "python"
     for script in Path(sys.prefix, "bin").iterdir():
         if not script.is_file() or script.is_symlink():
