@@ -40,8 +40,23 @@ from jupyter_client.manager import AsyncKernelManager
 
 from grading.bubblewrap import Sandbox, close_files, open_submission_files, require_sandbox
 
+#: The grader's sockets wait this long (about 24 days) before reconnecting to a
+#: kernel: never, within grading. (-1, "no reconnection", makes closing them wait.)
+NEVER_MS = 2**31 - 1
+
 #: Where the kernel's connection file and sockets are, inside its sandbox.
 INSIDE = "/tmp/.kernel"
+
+
+_ACCEPTING = 0x10000  # __SO_ACCEPTCON in /proc/net/unix: a listening socket
+
+
+def _listening(table):
+    """Paths of the listening Unix sockets in a ``/proc/<pid>/net/unix`` table."""
+    with open(table, encoding="utf-8", errors="replace") as handle:
+        next(handle, None)
+        return {fields[7] for fields in (line.split() for line in handle)
+                if len(fields) >= 8 and int(fields[3], 16) & _ACCEPTING}
 
 
 class _Drain:
@@ -98,6 +113,25 @@ class SandboxedKernelClient(AsyncKernelClient):
         super().start_channels(shell=shell, iopub=iopub, stdin=stdin, hb=False, control=control)
         self.ip = "/nonexistent/channels-of-a-sandboxed-kernel-connect-once"
 
+    @property
+    def hb_channel(self):
+        return _NoHeartbeat()
+
+
+class _NoHeartbeat:
+    """Stands in for jupyter_client's heartbeat channel (which would make a socket when asked for)."""
+
+    def is_alive(self):
+        return False
+
+    def is_beating(self):
+        return True
+
+    def start(self):
+        pass
+
+    stop = pause = unpause = close = start
+
 
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run in the course's bubblewrap sandbox."""
@@ -117,7 +151,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             return await super()._async_pre_start_kernel(**kw)
         require_sandbox(self.config, self.log)
         self._release()
-        self.context.setsockopt(zmq.RECONNECT_IVL, -1)
+        self.context.setsockopt(zmq.RECONNECT_IVL, NEVER_MS)
         self._sandbox_folder = tempfile.mkdtemp(prefix="dlcv-kernel-")
         self.transport = "ipc"
         self.ip = f"{INSIDE}/channel"
@@ -169,15 +203,20 @@ class SandboxedKernelManager(AsyncKernelManager):
         The grader's side of the channels is the kernel's sockets seen through
         its sandbox's root (``/proc/<pid>/root``). The path is followed once,
         now, while only ipykernel's start-up has run in the sandbox; the
-        grader's sockets never reconnect (``RECONNECT_IVL = -1``), so student
+        grader's sockets never reconnect (``RECONNECT_IVL`` of about 24 days), so student
         code cannot later swap the path for a link to a socket of the host.
         """
-        paths = [f"{self.ip}-{port}" for port in
-                 (self.shell_port, self.iopub_port, self.stdin_port, self.hb_port, self.control_port)]
+        ports = (self.shell_port, self.iopub_port, self.stdin_port, self.hb_port, self.control_port)
+        paths = [f"{self.ip}-{port}" for port in ports]
+        inside = {f"{INSIDE}/channel-{port}" for port in ports}
+        table = self.ip.split(INSIDE)[0].replace("/root", "/net/unix")  # /proc/<pid>/net/unix
         deadline = time.monotonic() + timeout
         while True:
             try:
-                if all(stat.S_ISSOCK(os.lstat(path).st_mode) for path in paths):
+                # Bound (a socket file), and listening in the sandbox's network namespace:
+                # the grader's one connection attempt must not come too early.
+                if all(stat.S_ISSOCK(os.lstat(path).st_mode) for path in paths) \
+                        and inside <= _listening(table):
                     return
             except FileNotFoundError:
                 pass
@@ -191,7 +230,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self._launch is None or "context" in kwargs:
             return super().client(**kwargs)
         context = zmq.asyncio.Context()
-        context.setsockopt(zmq.RECONNECT_IVL, -1)  # never reconnects, see _wait_for_sockets
+        context.setsockopt(zmq.RECONNECT_IVL, NEVER_MS)  # never reconnects, see _wait_for_sockets
         self.client_factory = SandboxedKernelClient
         client = super().client(context=context, **kwargs)
         client._created_context = True  # the client ends its context when it is done
