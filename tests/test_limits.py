@@ -52,37 +52,35 @@ def test_the_grader_reads_at_most_the_output_cap_from_the_child():
     assert any("more than 5242880 bytes" in fault for fault in run.faults)
 
 
-def test_a_compressed_record_cannot_expand_in_the_grader():
-    # A 1 GiB array declared in a tiny compressed .npz member is refused before any allocation.
+def _record_declaring_1_gib(compression, payload_bytes):
+    """One framed result record whose .npy header claims 2**27 float64 (1 GiB) but holds ``payload_bytes``."""
     import io
     import struct
     import zipfile
 
-    from grading.sandbox import _decode_records
-
     header = io.BytesIO()
     np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**27,)})
     archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bomb:
-        bomb.writestr("pad.npy", header.getvalue() + b"\0" * 1024)
-    record = archive.getvalue()
-    assert _decode_records(struct.pack("<Q", len(record)) + record) == []
+    with zipfile.ZipFile(archive, "w", compression=compression) as record:
+        record.writestr("index.npy", header.getvalue() + b"\0" * payload_bytes)
+    return struct.pack("<Q", len(archive.getvalue())) + archive.getvalue()
+
+
+def test_a_compressed_record_cannot_expand_in_the_grader():
+    # A 1 GiB array declared in a tiny compressed member is refused before any allocation.
+    import zipfile
+
+    from grading.sandbox import _decode_records
+
+    assert _decode_records(_record_declaring_1_gib(zipfile.ZIP_DEFLATED, 1024)) == []
 
 
 def test_a_record_with_a_lying_header_is_refused():
-    import io
-    import struct
     import zipfile
 
     from grading.sandbox import _decode_records
 
-    header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**27,)})
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as liar:
-        liar.writestr("index.npy", header.getvalue() + b"\0" * 64)
-    record = archive.getvalue()
-    assert _decode_records(struct.pack("<Q", len(record)) + record) == []
+    assert _decode_records(_record_declaring_1_gib(zipfile.ZIP_STORED, 64)) == []
 
 
 def test_forged_or_incomplete_records_read_as_failed_calls():
