@@ -42,6 +42,7 @@ grading anyone (:func:`require_sandbox`).
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 import shutil
@@ -295,11 +296,15 @@ class PidsCgroup:
     ``pids`` controller). Raises OSError where neither can be made.
     """
 
+    _live = set()  # this process's cgroups not yet removed (removed at exit at the latest)
+
     def __init__(self, path):
         self.path = Path(path)
 
     @classmethod
     def create(cls, max_pids):
+        if not cls._live:
+            atexit.register(cls._remove_all)
         name = f"dlcv-sandbox-{secrets.token_hex(8)}"
         v1 = Path("/sys/fs/cgroup/pids")
         if (v1 / "cgroup.procs").is_file():
@@ -311,17 +316,25 @@ class PidsCgroup:
             path = root / name
         path.mkdir()
         (path / "pids.max").write_text(str(max_pids))
-        return cls(path)
+        cgroup = cls(path)
+        cls._live.add(cgroup.path)
+        return cgroup
+
+    @classmethod
+    def _remove_all(cls):
+        for path in list(cls._live):
+            cls(path).remove(tries=5)
 
     def prefix(self):
         """A command prefix that moves the process into this cgroup, then runs the rest."""
         return ["/bin/sh", "-c", 'echo $$ > "$1" && shift && exec "$@"', "sh", str(self.path / "cgroup.procs")]
 
-    def remove(self):
-        for _ in range(50):
+    def remove(self, tries=50):
+        for _ in range(tries):
             try:
                 pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
             except OSError:
+                self._live.discard(self.path)
                 return
             for pid in pids:  # what is left of this sandbox (normally nothing)
                 try:
@@ -330,6 +343,7 @@ class PidsCgroup:
                     pass
             try:
                 self.path.rmdir()
+                self._live.discard(self.path)
                 return
             except OSError:
                 time.sleep(0.05)

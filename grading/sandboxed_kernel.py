@@ -240,6 +240,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         """The end of what the sandboxed kernel wrote to stdout and stderr (for error messages)."""
         return self._output.tail() if self._output is not None else ""
 
+    async def _async_is_alive(self):
+        alive = await super()._async_is_alive()
+        if not alive:
+            self._release()  # the sandbox is gone: its cgroup and pipe go too
+        return alive
+
+    is_alive = _async_is_alive
+
     def cleanup_ipc_files(self):
         if self._launch is None:
             super().cleanup_ipc_files()

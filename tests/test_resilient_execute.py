@@ -49,10 +49,22 @@ def test_a_cell_that_ignores_the_interrupt_is_stopped_and_grading_goes_on(tmp_pa
     assert text(nb.cells[2]) == "next cell ran\n"
 
 
-def test_a_dead_kernel_costs_only_its_cell(tmp_path):
-    nb = run(["import os\nos._exit(3)", "print('still grading')"], tmp_path)
+def sandbox_cgroups():
+    """The process-cap cgroups of sandboxes that exist now (made only when the grader is root)."""
+    from pathlib import Path
+
+    return {p.name for root in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")) if root.is_dir()
+            for p in root.glob("dlcv-sandbox-*")}
+
+
+def test_a_dead_kernel_costs_only_its_cell_and_leaves_nothing_behind(tmp_path):
+    before = sandbox_cgroups()
+    nb = run(["import os\nos._exit(3)", "print('still grading')", "while True:\n    pass", "print('and on')"],
+             tmp_path, timeout=2)
     assert errors(nb.cells[0])[0].ename == "KernelDied"
     assert text(nb.cells[1]) == "still grading\n"
+    assert errors(nb.cells[2])[0].ename == "CellTimeoutError" and text(nb.cells[3]) == "and on\n"
+    assert sandbox_cgroups() - before == set()
 
 
 def test_the_kernel_runs_in_a_private_copy_of_the_notebook_folder(tmp_path):
