@@ -26,6 +26,8 @@ score. What counts as a finding:
 
 import ast
 
+from grading.names import Scopes
+
 ALLOWED_IMPORTS = {"numpy", "math", "cmath", "numbers", "typing", "warnings", "__future__"}
 
 FORBIDDEN_NAMES = {
@@ -78,8 +80,9 @@ NOTEBOOK_MODULES = {"np", "numpy", "math", "builtins", "__builtins__"}
 
 
 class _Auditor(ast.NodeVisitor):
-    def __init__(self, where, check_imports, modules=()):
+    def __init__(self, where, check_imports, modules=(), scopes=None):
         self.where = where
+        self.scopes = scopes
         self.check_imports = check_imports
         self.modules = set(modules)
         self.findings = []
@@ -160,8 +163,17 @@ class _Auditor(ast.NodeVisitor):
         self.add(node, "uses a global statement")
         self.generic_visit(node)
 
+    def _reaches_outside(self, node):
+        """Whether the name read at ``node`` is a built-in, a notebook global or an import.
+
+        A local value that shares the name (``input = W.copy()``, a parameter
+        called ``open``) is none of these.
+        """
+        scope = self.scopes.binding(node)
+        return scope is None or (node.id in scope.imported and node.id not in scope.assigned)
+
     def visit_Name(self, node):
-        if node.id in FORBIDDEN_NAMES:
+        if node.id in FORBIDDEN_NAMES and isinstance(node.ctx, ast.Load) and self._reaches_outside(node):
             self.add(node, FORBIDDEN_NAMES[node.id])
         self.generic_visit(node)
 
@@ -205,7 +217,7 @@ def audit_module(source):
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    auditor = _Auditor("regularization.py", check_imports=True)
+    auditor = _Auditor("regularization.py", check_imports=True, scopes=Scopes(tree))
     auditor.visit(tree)
     return sorted(set(auditor.findings), key=_line_order)
 
@@ -220,8 +232,45 @@ def _without_magics(source):
 SHELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%system", "%system", "%sx")
 
 
-def audit_cell(source, label):
-    """Findings in a notebook code cell that the student added or changed."""
+def notebook_names(sources):
+    """The names that the notebook's code cells ``sources`` assign (not import) at top level.
+
+    Pass them to :func:`audit_cell` so a variable defined in one cell and read
+    in another is known to be a variable.
+    """
+    names, suspicious = set(), set()
+    for source in sources:
+        try:
+            tree = ast.parse(_without_magics(source))
+        except SyntaxError:
+            continue
+        names |= Scopes(tree).module.assigned
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) \
+                    and node.value is not None and _reaches_special(node.value):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                suspicious |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    # A built-in's name assigned from something forbidden (open = open) stays suspicious.
+    return names - (suspicious & set(FORBIDDEN_NAMES))
+
+
+def _reaches_special(value):
+    """Whether an expression mentions a forbidden name, attribute or special name in text."""
+    return any(
+        (isinstance(n, ast.Name) and n.id in FORBIDDEN_NAMES)
+        or (isinstance(n, ast.Attribute) and n.attr in FORBIDDEN_ATTRIBUTES)
+        or (isinstance(n, ast.Constant) and isinstance(n.value, str) and "__" in n.value)
+        for n in ast.walk(value)
+    )
+
+
+def audit_cell(source, label, known_names=()):
+    """Findings in a notebook code cell that the student added or changed.
+
+    ``known_names`` are variables assigned in the notebook's other cells
+    (see :func:`notebook_names`); reading one of them is not a finding even
+    if it shares a built-in's name.
+    """
     shell = [number for number, line in enumerate(source.splitlines(), 1)
              if line.lstrip().startswith(("!",) + SHELL_MAGICS)]
     shell_findings = [f"{label} line {shell[0]}: runs shell commands"] if shell else []
@@ -229,7 +278,8 @@ def audit_cell(source, label):
         tree = ast.parse(_without_magics(source))
     except SyntaxError:
         return shell_findings
-    auditor = _Auditor(label, check_imports=False, modules=NOTEBOOK_MODULES)
+    auditor = _Auditor(label, check_imports=False, modules=NOTEBOOK_MODULES,
+                       scopes=Scopes(tree, predefined=known_names))
     auditor.visit(tree)
     findings = list(auditor.findings) + shell_findings
     for node in ast.walk(tree):

@@ -51,7 +51,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbformat.v4 import new_output
 
 from grading import checks
-from grading.audit import audit_cell, audit_module
+from grading.audit import audit_cell, audit_module, notebook_names
 from grading.bubblewrap import require_sandbox
 from grading.sandbox import Limits, run_isolated
 from grading.snapshot import read_module
@@ -226,6 +226,7 @@ class IsolatedRegrade(NbGraderPreprocessor):
             reasons.append("regularization.py in the course folder changed while the notebook ran; "
                            "the collected version was graded")
         cells, contained = {}, []
+        known = notebook_names(c.source for c in nb.cells if c.cell_type == "code")
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -243,7 +244,7 @@ class IsolatedRegrade(NbGraderPreprocessor):
                                    "isolated": max_score if passed else 0,
                                    "score": notebook if passed else 0, "message": message}
             elif not utils.is_locked(cell):
-                reasons += audit_cell(cell.source, f"notebook cell {index + 1}")
+                reasons += audit_cell(cell.source, f"notebook cell {index + 1}", known)
         return {"student": student, "module_sha256": collected["sha256"], "flagged": bool(reasons),
                 "reasons": reasons, "faults": faults, "contained": contained, "cells": cells}
 

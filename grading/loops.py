@@ -1,32 +1,39 @@
 """Find Python-level loops in a student's function by reading its source.
 
-The assignment asks for vectorized NumPy: no ``for``/``while`` loops, no
-comprehensions, and none of the helpers that loop in Python for you. A loop
-counts if it is in the function itself, in a function nested in it, or in a
-module-level function of the same module that it calls (followed
-transitively). Loops elsewhere in the module (a ``__main__`` block, an unused
-helper) do not count.
+The rule the notebook states, and this module enforces: the graded functions
+compute with NumPy's array operations, never by visiting the elements of an
+array one at a time in Python. A *loop* is any of
+
+- a ``for`` or ``while`` statement, a comprehension or a generator
+  expression, and recursion;
+- a call that iterates in Python over what it is given: the built-ins
+  ``sum``, ``map``, ``filter``, ``sorted``, ``any``, ``all``, ``zip``,
+  ``enumerate``, ``reversed``, ``iter``, ``list``, ``tuple``, ``set``,
+  ``frozenset``, ``dict``, and ``min``/``max`` of a single argument;
+  ``functools.reduce``, everything in ``itertools``, ``math.fsum`` and
+  ``math.prod``; and the NumPy helpers that call Python code per element or
+  slice: ``np.vectorize``, ``np.frompyfunc``, ``np.apply_along_axis``,
+  ``np.apply_over_axes``, ``np.fromiter``, ``np.nditer``, ``np.ndenumerate``,
+  ``np.ndindex``;
+- unpacking an array into its elements (``[*W]``, ``f(*W)``).
+
+Not loops: every NumPy function and array method (``np.sum``,
+``np.add.reduce``, ``np.einsum``, ``np.tensordot``, ``np.linalg.norm``,
+masks, ``np.where`` ...), and the iterating built-ins applied to a shape
+(``tuple(W.shape)``) or to a list written out in the source
+(``sum([a, b])``). A built-in counts only when the name really is the
+built-in: ``from numpy import sum`` or a local variable ``max = ...`` is not.
+
+A loop counts wherever the graded function reaches it in the module: in the
+function, its nested functions and lambdas, its decorators and default
+values, and, followed transitively, every module-level function, lambda,
+class (all of its methods) or assigned value whose name it uses. Loops the
+function cannot reach (a ``__main__`` block, an unused helper) do not count.
 """
 
 import ast
 
-# Calls that run a Python function once per element or slice.
-LOOPING_CALLS = {
-    "vectorize": "np.vectorize",
-    "frompyfunc": "np.frompyfunc",
-    "apply_along_axis": "np.apply_along_axis",
-    "apply_over_axes": "np.apply_over_axes",
-    "fromiter": "np.fromiter",
-    "fromfunction": "np.fromfunction",
-    "nditer": "np.nditer",
-    "ndenumerate": "np.ndenumerate",
-    "ndindex": "np.ndindex",
-    "map": "map",
-    "filter": "filter",
-    "reduce": "functools.reduce",
-    "starmap": "itertools.starmap",
-    "accumulate": "itertools.accumulate",
-}
+from grading.names import Scopes
 
 LOOP_NODES = {
     ast.For: "a for loop",
@@ -38,52 +45,210 @@ LOOP_NODES = {
     ast.GeneratorExp: "a generator expression",
 }
 
+# Built-ins that iterate over their argument in Python.
+ITERATING_BUILTINS = {"sum", "map", "filter", "sorted", "any", "all", "zip", "enumerate",
+                      "reversed", "iter", "list", "tuple", "set", "frozenset", "dict", "min", "max"}
 
-def _called_name(node):
-    """The last name of a call's target: ``np.vectorize(f)`` -> ``vectorize``."""
-    func = node.func
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
+# NumPy helpers that call a Python function once per element or slice, or
+# walk the array in Python.
+NUMPY_LOOPS = {"vectorize", "frompyfunc", "apply_along_axis", "apply_over_axes", "fromiter",
+               "nditer", "ndenumerate", "ndindex"}
+
+OTHER_LOOPS = {"functools.reduce", "math.fsum", "math.prod"}
+
+# What to use instead, by the name of the looping call.
+HINTS = {
+    "builtins.sum": "np.sum",
+    "builtins.min": "np.min",
+    "builtins.max": "np.max",
+    "builtins.any": "np.any",
+    "builtins.all": "np.all",
+    "builtins.map": "a NumPy function applied to the whole array",
+    "builtins.sorted": "np.sort",
+    "functools.reduce": "np.sum or a ufunc's .reduce",
+    "math.fsum": "np.sum",
+    "math.prod": "np.prod",
+}
+
+
+def _display(origin):
+    """``"numpy.vectorize"`` -> ``"np.vectorize"``; ``"builtins.sum"`` -> ``"the built-in sum()"``."""
+    if origin.startswith("builtins."):
+        return f"the built-in {origin.split('.', 1)[1]}()"
+    if origin.startswith("numpy."):
+        return "np." + origin.split(".")[-1]
+    return origin
+
+
+def _is_shape(node):
+    return isinstance(node, ast.Attribute) and node.attr in ("shape", "strides")
+
+
+def _written_out(node):
+    """Whether ``node`` is a shape or a list/tuple/set written element by element in the source."""
+    return _is_shape(node) or (
+        isinstance(node, (ast.List, ast.Tuple, ast.Set))
+        and not any(isinstance(element, ast.Starred) for element in node.elts)
+    )
+
+
+def _loops_in_call(origin, call):
+    """Whether a call of ``origin`` (a dotted name) with these arguments loops in Python."""
+    if origin.startswith("builtins."):
+        name = origin.split(".", 1)[1]
+        if name not in ITERATING_BUILTINS:
+            return False
+        positional = call.args
+        if name in ("min", "max") and len(positional) != 1:
+            return False
+        if not positional:
+            return False
+        return not all(_written_out(argument) for argument in positional)
+    root, _, last = origin.partition(".")
+    if root == "numpy":
+        return origin.split(".")[-1] in NUMPY_LOOPS
+    if root == "itertools":
+        return bool(last)
+    return origin in OTHER_LOOPS
+
+
+def _module_definitions(tree):
+    """``{name: [nodes]}`` of the module-level functions, classes and assigned values.
+
+    Statements inside module-level ``if``/``try``/``with`` blocks count as
+    module level; function and class bodies do not.
+    """
+    definitions = {}
+    statements = list(tree.body)
+    while statements:
+        node = statements.pop(0)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            definitions.setdefault(node.name, []).append(node)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name) and node.value is not None:
+                        definitions.setdefault(name.id, []).append(node.value)
+        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                statements.extend(getattr(node, field, []))
+        elif isinstance(node, ast.ExceptHandler):
+            statements.extend(node.body)
+    return definitions
+
+
+class _Finder:
+    def __init__(self, source):
+        self.tree = ast.parse(source)
+        self.scopes = Scopes(self.tree)
+        self.definitions = _module_definitions(self.tree)
+        self.aliases = self._simple_aliases()
+        self.findings = set()
+
+    def _simple_aliases(self):
+        """``{(scope id, name): [value]}`` for ``name = <name, attribute or getattr(...)>``."""
+        aliases = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Call)):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        scope = self.scopes._scope_of_name.get(id(target))
+                        aliases.setdefault((id(scope), target.id), []).append(node.value)
+        return aliases
+
+    def resolve(self, node, depth=0):
+        """The dotted names ``node`` may refer to (``{"numpy.vectorize"}``), or an empty set."""
+        if depth > 20:
+            return set()
+        if isinstance(node, ast.Name):
+            origin = self.scopes.origin(node)
+            if origin is not None:
+                return {origin}
+            scope = self.scopes._binding(node)
+            found = set()
+            for value in self.aliases.get((id(scope), node.id), []):
+                found |= self.resolve(value, depth + 1)
+            return found
+        if isinstance(node, ast.Attribute):
+            return {f"{base}.{node.attr}" for base in self.resolve(node.value, depth + 1)}
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" \
+                and self.scopes.is_builtin(node.func) and len(node.args) >= 2 \
+                and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+            return {f"{base}.{node.args[1].value}" for base in self.resolve(node.args[0], depth + 1)}
+        return set()
+
+    def add(self, node, text):
+        self.findings.add((node.lineno, f"line {node.lineno} uses {text}"))
+
+    def scan(self, definition):
+        """Record the loops in one definition; return the module-level names it uses."""
+        used = []
+        for node in ast.walk(definition):
+            kind = LOOP_NODES.get(type(node))
+            if kind:
+                self.add(node, kind)
+            elif isinstance(node, ast.Call):
+                for origin in sorted(self.resolve(node.func)):
+                    if _loops_in_call(origin, node):
+                        hint = HINTS.get(origin)
+                        self.add(node, _display(origin) + (f" (use {hint})" if hint else ""))
+                        break
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self._decorators(node)
+            if isinstance(node, ast.Starred) and isinstance(node.ctx, ast.Load) \
+                    and not _is_shape(node.value):
+                self.add(node, "unpacking with * (it takes the elements out one by one)")
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) \
+                    and node.id in self.definitions \
+                    and self.scopes._binding(node) is self.scopes.module:
+                used.append((node.id, node.lineno))
+        return used
+
+    def _is_function(self, name):
+        return all(isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                   for d in self.definitions[name])
+
+    def _decorators(self, definition):
+        """A decorator ``@np.vectorize`` is a call of it with the function as argument."""
+        for decorator in definition.decorator_list:
+            if isinstance(decorator, ast.Call):
+                continue  # a decorator factory's call is scanned as a call
+            call = ast.Call(func=decorator, args=[ast.Name(id=definition.name, ctx=ast.Load())], keywords=[])
+            for origin in sorted(self.resolve(decorator)):
+                if _loops_in_call(origin, call):
+                    self.add(decorator, _display(origin) + " as a decorator")
+                    break
+
+    def follow(self, name):
+        """Scan ``name``'s definitions and everything they reach; report recursion once per cycle."""
+        reached, on_path = set(), []
+
+        def visit(current):
+            on_path.append(current)
+            reached.add(current)
+            for definition in self.definitions[current]:
+                for used, line in self.scan(definition):
+                    if used in on_path and self._is_function(used):
+                        cycle = " -> ".join(on_path[on_path.index(used):] + [used])
+                        self.findings.add((line, f"line {line} uses recursion ({cycle})"))
+                    elif used not in reached:
+                        visit(used)
+            on_path.pop()
+
+        visit(name)
 
 
 def find_loops(source, function_name):
     """List the loops that ``function_name`` in ``source`` would run.
 
-    Returns a list of readable findings such as ``"line 12 uses a for
-    loop"``, sorted by line; an empty list means no loop was found. Raises
-    ``SyntaxError`` if ``source`` does not parse, and returns a finding if
-    ``function_name`` is not defined at module level.
+    Returns readable findings such as ``"line 12 uses a for loop"``, sorted by
+    line; an empty list means no loop was found. Raises ``SyntaxError`` if
+    ``source`` does not parse, and returns one finding if ``function_name``
+    is not defined at module level.
     """
-    tree = ast.parse(source)
-    functions = {
-        node.name: node
-        for node in tree.body
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-    }
-    if function_name not in functions:
-        return [f"{function_name} is not defined as a function in the module"]
-
-    findings = set()
-    seen = set()
-    pending = [function_name]
-    while pending:
-        name = pending.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        for node in ast.walk(functions[name]):
-            kind = LOOP_NODES.get(type(node))
-            if kind:
-                findings.add((node.lineno, f"line {node.lineno} uses {kind}"))
-            elif isinstance(node, ast.Call):
-                called = _called_name(node)
-                if called in LOOPING_CALLS:
-                    findings.add((node.lineno, f"line {node.lineno} uses {LOOPING_CALLS[called]}"))
-                elif called in functions and called != name:
-                    pending.append(called)
-                elif called == name:
-                    findings.add((node.lineno, f"line {node.lineno} calls {name} recursively"))
-    return [text for _, text in sorted(findings)]
+    finder = _Finder(source)
+    if function_name not in finder.definitions:
+        return [f"{function_name} is not defined in the module"]
+    finder.follow(function_name)
+    return [text for _, text in sorted(finder.findings)]

@@ -1,4 +1,8 @@
-"""The static no-loops check reads the student's module."""
+"""The loop finder: honest NumPy passes whatever it uses; Python-level iteration is found wherever the function reaches it.
+
+Each snippet is a whole ``regularization.py`` (``import numpy as np`` is
+prepended) defining ``L1_reg``.
+"""
 
 import textwrap
 
@@ -8,52 +12,410 @@ from grading.loops import find_loops
 
 
 def loops_in(body, name="L1_reg"):
-    return find_loops(textwrap.dedent(body), name)
+    return find_loops("import numpy as np\n" + textwrap.dedent(body), name)
 
 
-@pytest.mark.parametrize("body, finding", [
-    ("def L1_reg(W, reg):\n    for row in W:\n        pass\n", "line 2 uses a for loop"),
-    ("def L1_reg(W, reg):\n    while False:\n        pass\n", "line 2 uses a while loop"),
-    ("def L1_reg(W, reg):\n    return [abs(x) for x in W]\n", "line 2 uses a list comprehension"),
-    ("def L1_reg(W, reg):\n    return sum(abs(x) for x in W)\n", "line 2 uses a generator expression"),
-    ("import numpy as np\ndef L1_reg(W, reg):\n    return np.vectorize(abs)(W)\n", "line 3 uses np.vectorize"),
-    ("def L1_reg(W, reg):\n    return list(map(abs, W))\n", "line 2 uses map"),
-    ("import numpy as np\ndef L1_reg(W, reg):\n    return np.apply_along_axis(sum, 0, W)\n",
-     "line 3 uses np.apply_along_axis"),
-    ("def L1_reg(W, reg):\n    return L1_reg(W[1:], reg)\n", "line 2 calls L1_reg recursively"),
-])
-def test_each_kind_of_loop_is_named_with_its_line(body, finding):
-    assert loops_in(body) == [finding]
+# Correct, vectorized ways to write L1_reg. None of them may be reported.
+HONEST = {
+    "np_sum": """
+        def L1_reg(W, reg):
+            dW = np.zeros_like(W)
+            dW[:-1] = reg * np.sign(W[:-1])
+            return reg * np.sum(np.abs(W[:-1])), dW
+        """,
+    "ufunc_reduce": """
+        def L1_reg(W, reg):
+            R = reg * np.add.reduce(np.abs(W[:-1]), axis=None)
+            return R, np.vstack([reg * np.sign(W[:-1]), np.zeros((1, W.shape[1]))])
+        """,
+    "ufunc_accumulate": """
+        def L1_reg(W, reg):
+            R = reg * np.add.accumulate(np.abs(W[:-1]).ravel())[-1]
+            return R, np.zeros_like(W)
+        """,
+    "einsum": """
+        def L1_reg(W, reg):
+            A = np.abs(W[:-1])
+            return reg * np.einsum("ij->", A), np.zeros_like(W)
+        """,
+    "tensordot": """
+        def L1_reg(W, reg):
+            A = np.abs(W[:-1])
+            return reg * np.tensordot(A, np.ones_like(A), axes=2), np.zeros_like(W)
+        """,
+    "linalg_norm": """
+        def L1_reg(W, reg):
+            return reg * np.linalg.norm(W[:-1].ravel(), ord=1), np.zeros_like(W)
+        """,
+    "masks": """
+        def L1_reg(W, reg):
+            weights = W[:-1]
+            dW = np.zeros_like(W)
+            dW[:-1][weights > 0] = reg
+            dW[:-1][weights < 0] = -reg
+            return reg * (weights[weights > 0].sum() - weights[weights < 0].sum()), dW
+        """,
+    "helper_function": """
+        def _weights(W):
+            return W[:-1]
+
+        def L1_reg(W, reg):
+            return reg * np.abs(_weights(W)).sum(), np.zeros_like(W)
+        """,
+    "local_names_shadow_builtins": """
+        def L1_reg(W, reg):
+            input = W.copy()
+            sum = np.abs(input[:-1]).sum()
+            max = reg
+            return max * sum, np.zeros_like(input)
+        """,
+    "numpy_sum_imported_by_name": """
+        from numpy import sum, abs
+
+        def L1_reg(W, reg):
+            return reg * sum(abs(W[:-1])), np.zeros_like(W)
+        """,
+    "builtin_on_shape": """
+        def L1_reg(W, reg):
+            rows, cols = tuple(W.shape)
+            return reg * np.abs(W[: rows - 1]).sum(), np.zeros((rows, cols))
+        """,
+    "builtin_sum_of_written_out_list": """
+        def L1_reg(W, reg):
+            parts = [np.abs(W[:-1]).sum(), 0.0]
+            return reg * sum([parts[0], parts[1]]), np.zeros_like(W)
+        """,
+    "max_of_two_scalars": """
+        def L1_reg(W, reg):
+            scale = max(reg, 0.0)
+            return scale * np.abs(W[:-1]).sum(), np.zeros_like(W)
+        """,
+    "shape_unpacking": """
+        def L1_reg(W, reg):
+            dW = np.zeros((*W.shape,))
+            return reg * np.abs(W[:-1]).sum(), dW
+        """,
+    "where_and_pad": """
+        def L1_reg(W, reg):
+            g = np.where(W[:-1] > 0, reg, np.where(W[:-1] < 0, -reg, 0.0))
+            return reg * np.abs(W[:-1]).sum(), np.pad(g, ((0, 1), (0, 0)))
+        """,
+    "fromfunction_is_vectorized": """
+        def L1_reg(W, reg):
+            mask = np.fromfunction(lambda i, j: i < W.shape[0] - 1, W.shape)
+            return reg * np.abs(W * mask).sum(), reg * np.sign(W) * mask
+        """,
+    "loop_in_main_block_only": """
+        def L1_reg(W, reg):
+            return reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
+
+        if __name__ == "__main__":
+            for i in range(3):
+                print(L1_reg(np.ones((2, 2)), 0.5))
+        """,
+    "loop_in_unused_helper": """
+        def unused(W):
+            return [x for x in W]
+
+        def L1_reg(W, reg):
+            return reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
+        """,
+    "class_without_loops": """
+        class Penalty:
+            @staticmethod
+            def value(W, reg):
+                return reg * np.abs(W[:-1]).sum()
+
+        def L1_reg(W, reg):
+            return Penalty.value(W, reg), np.zeros_like(W)
+        """,
+    "lambda_helper_without_loops": """
+        weights = lambda W: W[:-1]
+
+        def L1_reg(W, reg):
+            return reg * np.abs(weights(W)).sum(), np.zeros_like(W)
+        """,
+    "helper_called_twice_is_not_recursion": """
+        def absolute(A):
+            return np.abs(A)
+
+        def total(A):
+            return absolute(A).sum()
+
+        def L1_reg(W, reg):
+            return reg * total(absolute(W[:-1])), np.zeros_like(W)
+        """,
+    "float_and_len": """
+        def L1_reg(W, reg):
+            n = len(W)
+            return float(reg * np.abs(W[: n - 1]).sum()), np.zeros_like(W, dtype=float)
+        """,
+    "vdot_and_trace": """
+        def L1_reg(W, reg):
+            A = np.abs(W[:-1])
+            return reg * np.trace(A.T @ np.ones_like(A)), np.zeros_like(W)
+        """,
+    "numpy_max_method": """
+        def L1_reg(W, reg):
+            scale = np.max([reg, 0.0])
+            return scale * np.abs(W[:-1]).sum(), np.zeros_like(W)
+        """,
+    "class_that_builds_itself": """
+        class Reg:
+            def __init__(self, reg):
+                self.reg = reg
+
+            @classmethod
+            def make(cls, reg):
+                return Reg(reg)
+
+        def L1_reg(W, reg):
+            return Reg.make(reg).reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
+        """,
+    "comprehension_over_constants_outside": """
+        AXES = tuple([0, 1])
+
+        def L1_reg(W, reg):
+            return reg * np.abs(W[:-1]).sum(axis=AXES), np.zeros_like(W)
+        """,
+}
 
 
-def test_loops_in_helpers_the_function_calls_count():
-    source = """
-    def helper(W):
-        return [x for x in W]
+# Python-level iteration, each with a fragment the finding must contain.
+TRICKS = {
+    "for_loop": ("""
+        def L1_reg(W, reg):
+            R = 0.0
+            for row in W[:-1]:
+                R += np.abs(row).sum()
+            return reg * R, np.zeros_like(W)
+        """, "line 5 uses a for loop"),
+    "while_loop": ("""
+        def L1_reg(W, reg):
+            i = 0
+            while i < 0:
+                i += 1
+            return 0.0, np.zeros_like(W)
+        """, "uses a while loop"),
+    "list_comprehension": ("""
+        def L1_reg(W, reg):
+            return reg * np.sum([abs(x) for x in W[:-1].ravel()]), np.zeros_like(W)
+        """, "uses a list comprehension"),
+    "generator_expression": ("""
+        def L1_reg(W, reg):
+            return reg * np.sum(abs(x) for x in W[:-1].ravel()), np.zeros_like(W)
+        """, "uses a generator expression"),
+    "dict_comprehension": ("""
+        def L1_reg(W, reg):
+            d = {i: abs(x) for i, x in enumerate(W.ravel())}
+            return 0.0, np.zeros_like(W)
+        """, "uses a dict comprehension"),
+    "builtin_sum": ("""
+        def L1_reg(W, reg):
+            return reg * sum(abs(W[:-1].ravel())), np.zeros_like(W)
+        """, "the built-in sum() (use np.sum)"),
+    "builtin_map": ("""
+        def L1_reg(W, reg):
+            return reg * np.sum(list(map(abs, W[:-1].ravel()))), np.zeros_like(W)
+        """, "the built-in map()"),
+    "builtin_sorted": ("""
+        def L1_reg(W, reg):
+            return reg * np.sum(sorted(np.abs(W[:-1].ravel()))), np.zeros_like(W)
+        """, "the built-in sorted()"),
+    "builtin_max_of_array": ("""
+        def L1_reg(W, reg):
+            return reg * max(np.abs(W[:-1]).ravel()), np.zeros_like(W)
+        """, "the built-in max()"),
+    "builtin_list_of_array": ("""
+        def L1_reg(W, reg):
+            return reg * np.abs(np.array(list(W[:-1].ravel()))).sum(), np.zeros_like(W)
+        """, "the built-in list()"),
+    "builtin_aliased": ("""
+        add_up = sum
 
-    def L1_reg(W, reg):
-        return helper(W)
-    """
-    assert loops_in(source) == ["line 3 uses a list comprehension"]
+        def L1_reg(W, reg):
+            return reg * add_up(np.abs(W[:-1]).ravel()), np.zeros_like(W)
+        """, "the built-in sum()"),
+    "builtin_aliased_locally": ("""
+        def L1_reg(W, reg):
+            total = sum
+            return reg * total(np.abs(W[:-1]).ravel()), np.zeros_like(W)
+        """, "the built-in sum()"),
+    "functools_reduce": ("""
+        from functools import reduce
+
+        def L1_reg(W, reg):
+            return reg * reduce(np.add, np.abs(W[:-1]).ravel()), np.zeros_like(W)
+        """, "functools.reduce"),
+    "functools_module_reduce": ("""
+        import functools as ft
+
+        def L1_reg(W, reg):
+            return reg * ft.reduce(lambda a, b: a + b, np.abs(W[:-1]).ravel()), np.zeros_like(W)
+        """, "functools.reduce"),
+    "itertools_accumulate": ("""
+        import itertools
+
+        def L1_reg(W, reg):
+            return reg * np.array(itertools.accumulate(np.abs(W[:-1]).ravel()))[-1], np.zeros_like(W)
+        """, "itertools.accumulate"),
+    "math_fsum": ("""
+        import math
+
+        def L1_reg(W, reg):
+            return reg * math.fsum(np.abs(W[:-1]).ravel()), np.zeros_like(W)
+        """, "math.fsum"),
+    "np_vectorize": ("""
+        def L1_reg(W, reg):
+            return reg * np.vectorize(abs)(W[:-1]).sum(), np.zeros_like(W)
+        """, "np.vectorize"),
+    "np_vectorize_imported_under_another_name": ("""
+        from numpy import vectorize as v
+
+        def L1_reg(W, reg):
+            return reg * v(abs)(W[:-1]).sum(), np.zeros_like(W)
+        """, "np.vectorize"),
+    "np_vectorize_through_getattr": ("""
+        def L1_reg(W, reg):
+            return reg * getattr(np, "vectorize")(abs)(W[:-1]).sum(), np.zeros_like(W)
+        """, "np.vectorize"),
+    "np_vectorize_as_decorator": ("""
+        @np.vectorize
+        def L1_reg(W, reg):
+            return abs(W) * reg
+        """, "np.vectorize"),
+    "np_apply_along_axis": ("""
+        def L1_reg(W, reg):
+            return reg * np.apply_along_axis(lambda r: np.abs(r).sum(), 1, W[:-1]).sum(), np.zeros_like(W)
+        """, "np.apply_along_axis"),
+    "np_frompyfunc": ("""
+        def L1_reg(W, reg):
+            return reg * np.frompyfunc(abs, 1, 1)(W[:-1]).sum(), np.zeros_like(W)
+        """, "np.frompyfunc"),
+    "np_nditer": ("""
+        def L1_reg(W, reg):
+            it = np.nditer(W)
+            return 0.0, np.zeros_like(W)
+        """, "np.nditer"),
+    "np_fromiter_over_map": ("""
+        def L1_reg(W, reg):
+            return reg * np.fromiter(np.abs(W[:-1]).ravel(), float).sum(), np.zeros_like(W)
+        """, "np.fromiter"),
+    "star_unpacking": ("""
+        def L1_reg(W, reg):
+            rows = [*np.abs(W[:-1])]
+            return reg * np.sum(rows), np.zeros_like(W)
+        """, "unpacking with *"),
+    "recursion": ("""
+        def L1_reg(W, reg):
+            if W.shape[0] <= 1:
+                return 0.0, np.zeros_like(W)
+            R, _ = L1_reg(W[1:], reg)
+            return R + reg * np.abs(W[0]).sum(), np.zeros_like(W)
+        """, "recursion (L1_reg -> L1_reg)"),
+    "mutual_recursion": ("""
+        def rest(W, reg):
+            return L1_reg(W[1:], reg)[0] if W.shape[0] > 1 else 0.0
+
+        def L1_reg(W, reg):
+            return reg * np.abs(W[0]).sum() + rest(W, reg), np.zeros_like(W)
+        """, "recursion (L1_reg -> rest -> L1_reg)"),
+    "loop_in_helper": ("""
+        def helper(W):
+            return [x for x in W]
+
+        def L1_reg(W, reg):
+            return np.sum(helper(W[:-1])), np.zeros_like(W)
+        """, "line 4 uses a list comprehension"),
+    "loop_in_static_method": ("""
+        class Ops:
+            @staticmethod
+            def total(A):
+                s = 0.0
+                for a in A.ravel():
+                    s += abs(a)
+                return s
+
+        def L1_reg(W, reg):
+            return reg * Ops.total(W[:-1]), np.zeros_like(W)
+        """, "uses a for loop"),
+    "loop_in_method_of_instance_made_at_module_level": ("""
+        class Ops:
+            def total(self, A):
+                return sum(abs(A.ravel()))
+
+        OPS = Ops()
+
+        def L1_reg(W, reg):
+            return reg * OPS.total(W[:-1]), np.zeros_like(W)
+        """, "the built-in sum()"),
+    "comprehension_in_module_level_lambda": ("""
+        absolutes = lambda A: [abs(a) for a in A.ravel()]
+
+        def L1_reg(W, reg):
+            return reg * np.sum(absolutes(W[:-1])), np.zeros_like(W)
+        """, "uses a list comprehension"),
+    "loop_in_nested_function": ("""
+        def L1_reg(W, reg):
+            def total(A):
+                return sum(A.ravel())
+            return reg * total(np.abs(W[:-1])), np.zeros_like(W)
+        """, "the built-in sum()"),
+    "loop_in_default_argument": ("""
+        def slow(A):
+            return sum(A.ravel())
+
+        def L1_reg(W, reg, total=slow):
+            return reg * total(np.abs(W[:-1])), np.zeros_like(W)
+        """, "the built-in sum()"),
+    "function_bound_by_assignment": ("""
+        def _l1(W, reg):
+            while False:
+                pass
+            return reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
+
+        L1_reg = _l1
+        """, "uses a while loop"),
+    "helper_in_dict_of_lambdas": ("""
+        OPS = {"total": lambda A: sum(A.ravel())}
+
+        def L1_reg(W, reg):
+            return reg * OPS["total"](np.abs(W[:-1])), np.zeros_like(W)
+        """, "the built-in sum()"),
+}
 
 
-def test_loops_elsewhere_in_the_module_do_not_count():
-    source = """
-    import numpy as np
-
-    def unused(W):
-        for x in W:
-            pass
-
-    def L1_reg(W, reg):
-        return reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
-
-    if __name__ == "__main__":
-        for i in range(3):
-            print(L1_reg(np.ones((2, 2)), 0.5))
-    """
+@pytest.mark.parametrize("source", HONEST.values(), ids=HONEST.keys())
+def test_honest_vectorized_numpy_is_not_a_loop(source):
     assert loops_in(source) == []
 
 
+@pytest.mark.parametrize("source, fragment", TRICKS.values(), ids=TRICKS.keys())
+def test_python_level_iteration_is_found_wherever_the_function_reaches_it(source, fragment):
+    findings = loops_in(source)
+    assert any(fragment in finding for finding in findings), findings
+
+
+def test_the_unit_layer_has_at_least_30_snippets_of_each_kind():
+    assert len(HONEST) >= 25 and len(TRICKS) >= 30 and len(HONEST) + len(TRICKS) >= 60
+
+
+def test_each_finding_names_its_line():
+    source = """
+    def L1_reg(W, reg):
+        for row in W:
+            pass
+        return sum(W.ravel()), W
+    """
+    assert loops_in(source) == ["line 4 uses a for loop", "line 6 uses the built-in sum() (use np.sum)"]
+
+
 def test_missing_function_is_reported():
-    assert loops_in("def L2_reg(W, reg):\n    pass\n") == ["L1_reg is not defined as a function in the module"]
+    assert loops_in("def L2_reg(W, reg):\n    pass\n") == ["L1_reg is not defined in the module"]
+
+
+def test_a_shadowed_builtin_is_a_local_value_not_a_loop():
+    # The same call, once with the built-in and once with a local of the same name.
+    builtin = "def L1_reg(W, reg):\n    return sum(W.ravel()), W\n"
+    local = "def L1_reg(W, reg, sum=np.sum):\n    return sum(W.ravel()), W\n"
+    assert loops_in(builtin) and loops_in(local) == []

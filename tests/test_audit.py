@@ -1,0 +1,233 @@
+"""The static audit: honest modules and notebook cells are never flagged; reaching beyond the regularizers is.
+
+Module snippets get ``import numpy as np`` prepended; cell snippets are
+audited as a cell the student added to the notebook.
+"""
+
+import textwrap
+
+import pytest
+
+from grading.audit import audit_cell, audit_module, notebook_names
+
+
+def module_findings(body):
+    return audit_module("import numpy as np\n" + textwrap.dedent(body))
+
+
+def cell_findings(source, known=()):
+    return audit_cell(textwrap.dedent(source), "notebook cell 9", known)
+
+
+HONEST_MODULES = {
+    "reference_style": """
+        def L1_reg(W, reg):
+            \"\"\"Docstrings may mention __init__ or __call__.\"\"\"
+            weights = W[:-1]
+            dW = np.zeros_like(W)
+            dW[:-1] = reg * np.sign(weights)
+            return reg * np.sum(np.abs(weights)), dW
+        """,
+    "local_named_input": """
+        def L1_reg(W, reg):
+            input = W.copy()
+            return reg * np.abs(input[:-1]).sum(), np.zeros_like(input)
+        """,
+    "parameter_named_open": """
+        def helper(open, reg):
+            return reg * open
+        """,
+    "locals_named_like_builtins": """
+        def L2_reg(W, reg):
+            vars = W[:-1]
+            compile = 2 * reg * vars
+            dW = np.zeros_like(W)
+            dW[:-1] = compile
+            return reg * np.sum(vars ** 2), dW
+        """,
+    "module_level_variable_named_input_used_later": """
+        input = 3.0
+
+        def L1_reg(W, reg):
+            return input * reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
+        """,
+    "loop_variable_named_sys": """
+        def L1_reg(W, reg):
+            sys = np.abs(W[:-1])
+            return reg * sys.sum(), np.zeros_like(W)
+        """,
+    "math_and_warnings": """
+        import math
+        import warnings
+
+        def L1_reg(W, reg):
+            if not math.isfinite(reg):
+                warnings.warn("reg is not finite")
+            return reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
+        """,
+    "getattr_with_plain_name": """
+        def L1_reg(W, reg):
+            dtype = getattr(W, "dtype", float)
+            return reg * np.abs(W[:-1]).sum(), np.zeros(W.shape, dtype=dtype)
+        """,
+    "class_with_init_and_repr": """
+        class Result:
+            def __init__(self, R, dW):
+                self.R, self.dW = R, dW
+
+            def __repr__(self):
+                return "Result"
+        """,
+    "comprehension_variable_named_eval": """
+        SIZES = [eval_ for eval_ in (1, 2)]
+        """,
+    "exception_named_input": """
+        def L1_reg(W, reg):
+            try:
+                weights = W[:-1]
+            except IndexError as input:
+                raise ValueError("W needs a bias row") from input
+            return reg * np.abs(weights).sum(), np.zeros_like(W)
+        """,
+    "walrus_named_open": """
+        def L1_reg(W, reg):
+            if (open := W.shape[0]) > 1:
+                return reg * np.abs(W[: open - 1]).sum(), np.zeros_like(W)
+            return 0.0, np.zeros_like(W)
+        """,
+    "typing_annotations": """
+        from typing import Tuple
+
+        def L1_reg(W: np.ndarray, reg: float) -> Tuple[float, np.ndarray]:
+            return reg * float(np.abs(W[:-1]).sum()), np.zeros_like(W)
+        """,
+    "string_with_single_underscores": """
+        NAME = "l1_reg_v2"
+        """,
+    "private_helper_function": """
+        def _weights(W):
+            return W[:-1]
+
+        def L1_reg(W, reg):
+            return reg * np.abs(_weights(W)).sum(), np.zeros_like(W)
+        """,
+    "dtype_handling": """
+        def L2_reg(W, reg):
+            W = np.asarray(W, dtype=np.result_type(W, 1.0))
+            dW = np.zeros_like(W)
+            dW[:-1] = 2 * reg * W[:-1]
+            return reg * np.einsum("ij,ij->", W[:-1], W[:-1]), dW
+        """,
+    "linalg_and_constants": """
+        from math import sqrt
+
+        def L2_reg(W, reg):
+            norm = np.linalg.norm(W[:-1])
+            return reg * norm ** 2, np.vstack([2 * reg * W[:-1], np.zeros((1, W.shape[1]))])
+        """,
+    "numpy_functions_named_like_files": """
+        def L1_reg(W, reg):
+            return reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
+
+        loaded = np.zeros(3)
+        """,
+}
+
+TRICK_MODULES = {
+    "imports_os": ("import os\n", "imports os"),
+    "imports_subprocess_from": ("from subprocess import run\n", "imports subprocess"),
+    "builtin_open": ("def L1_reg(W, reg):\n    open('/etc/passwd')\n", "opens files (open)"),
+    "open_shadowed_by_itself": ("open = open\n", "opens files (open)"),
+    "open_as_a_default_value": ("def L1_reg(W, reg, reader=open):\n    return reader\n", "opens files (open)"),
+    "open_as_default_of_a_parameter_called_open": (
+        "def L1_reg(W, reg, open=open):\n    return open('x')\n", "opens files (open)"),
+    "exec_text": ("def L1_reg(W, reg):\n    exec('x = 1')\n", "runs code from text (exec)"),
+    "eval_text": ("def L1_reg(W, reg):\n    return eval('1')\n", "runs code from text (eval)"),
+    "dunder_import": ("x = __import__('os')\n", "imports dynamically"),
+    "get_ipython": ("def L1_reg(W, reg):\n    get_ipython()\n", "reaches the notebook"),
+    "globals_call": ("def L1_reg(W, reg):\n    globals()['np'] = None\n", "globals()"),
+    "patches_numpy": ("np.allclose = lambda *a, **k: True\n", "patches np.allclose"),
+    "patches_numpy_testing": ("np.testing.assert_allclose = print\n", "patches np.testing.assert_allclose"),
+    "deletes_numpy_function": ("del np.abs\n", "deletes np.abs"),
+    "setattr_patch": ("setattr(np, 'sum', len)\n", "sets attributes dynamically"),
+    "global_statement": ("def L1_reg(W, reg):\n    global np\n", "global statement"),
+    "frames": ("import math\ndef f():\n    return f.__code__\n", "code objects"),
+    "private_module": ("from numpy._core import multiarray\n", "private module"),
+    "forbidden_name_from_numpy_internals": ("from numpy.lib._npyio_impl import os\n", "imports os from"),
+    "getattr_computed": ("def L1_reg(W, reg):\n    name = 'su' + 'm'\n    return getattr(np, name)\n",
+                         "computed name"),
+    "getattr_private": ("def L1_reg(W, reg):\n    return getattr(np, '_core')\n", "private attribute"),
+    "special_name_from_pieces": ("x = '__buil' + 'tins__'\n", "special name from text"),
+    "numpy_file_access": ("def L1_reg(W, reg):\n    return np.load('answers.npy')\n", "file access"),
+    "always_equal_class": ("class Yes:\n    def __eq__(self, other):\n        return True\n",
+                           "redefines __eq__"),
+    "class_attribute_walk": ("x = ().__class__\n", "object's class"),
+    "builtins_module": ("import builtins\nbuiltins.abs = len\n", "patches builtins.abs"),
+    "relative_import": ("from . import checks\n", "relative package"),
+    "imports_the_grading_package": ("from grading import checks\n", "imports grading"),
+    "sys_through_alias_import": ("import numpy.lib as nl\nfrom numpy import sys\n", "imports sys from"),
+    "input_read_at_module_level": ("x = input()\n", "reads input()"),
+}
+
+HONEST_CELLS = {
+    "plot_experiment": """
+        import matplotlib.pyplot as plt
+        plt.plot(np.arange(3))
+        """,
+    "reads_variable_defined_in_another_cell": "print(input)\n",
+    "own_variable_named_input": "input = W.copy()\nprint(input.sum())\n",
+    "magics_for_timing": "%timeit L1_reg(W, 0.5)\n",
+    "calls_the_functions": "R, dW = L1_reg(example_W(), 0.1)\nprint(R)\n",
+}
+
+TRICK_CELLS = {
+    "redefines_the_function": ("def L1_reg(W, reg):\n    return 19.95, None\n", "defines L1_reg in the notebook"),
+    "assigns_the_function": ("L2_reg = lambda W, reg: (0, 0)\n", "assigns L2_reg in the notebook"),
+    "shell_escape": ("!cp /tmp/x regularization.py\n", "runs shell commands"),
+    "bash_cell": ("%%bash\nls\n", "runs shell commands"),
+    "patches_numpy_in_the_notebook": ("np.allclose = lambda *a, **k: True\n", "patches np.allclose"),
+    "get_ipython_in_the_notebook": ("get_ipython().run_line_magic('load_ext', 'x')\n", "reaches the notebook"),
+    "open_rebound_to_itself_in_the_notebook": ("open = open\n", "opens files (open)"),
+}
+
+
+@pytest.mark.parametrize("body", HONEST_MODULES.values(), ids=HONEST_MODULES.keys())
+def test_honest_module_is_not_flagged(body):
+    assert module_findings(body) == []
+
+
+@pytest.mark.parametrize("body, fragment", TRICK_MODULES.values(), ids=TRICK_MODULES.keys())
+def test_module_reaching_beyond_the_regularizers_is_flagged(body, fragment):
+    findings = module_findings(body)
+    assert any(fragment in finding for finding in findings), findings
+
+
+@pytest.mark.parametrize("source", HONEST_CELLS.values(), ids=HONEST_CELLS.keys())
+def test_honest_notebook_cell_is_not_flagged(source):
+    known = notebook_names(["input = 3\nW = example_W()\n"])
+    assert cell_findings(source, known) == []
+
+
+@pytest.mark.parametrize("source, fragment", TRICK_CELLS.values(), ids=TRICK_CELLS.keys())
+def test_notebook_cell_that_tampers_is_flagged(source, fragment):
+    known = notebook_names([source])
+    findings = cell_findings(source, known)
+    assert any(fragment in finding for finding in findings), findings
+
+
+def test_the_unit_layer_has_at_least_30_snippets():
+    honest = len(HONEST_MODULES) + len(HONEST_CELLS)
+    tricks = len(TRICK_MODULES) + len(TRICK_CELLS)
+    assert honest >= 20 and tricks >= 30 and honest + tricks >= 60
+
+
+def test_a_local_variable_named_like_a_builtin_is_not_a_call_of_it():
+    # The issue's example: one local assignment used to give three "reads input()" reasons.
+    assert module_findings("def L1_reg(W, reg):\n    input = W.copy()\n    return input, input\n") == []
+    assert module_findings("def L1_reg(W, reg):\n    return input(), W\n") == [
+        "regularization.py line 3: reads input()"]
+
+
+def test_a_builtins_name_rebound_to_the_builtin_is_not_a_known_variable():
+    assert "open" not in notebook_names(["open = open\n"])
+    assert "input" in notebook_names(["input = 3\n"])
