@@ -92,22 +92,30 @@ def hidden_cases():
     """The hidden inputs, as a list of :class:`Case` (float64 and float32).
 
     They cover other shapes (only a bias row, K = 1, large matrices), several
-    strengths including 0, exact zeros in W and float32 input.
+    strengths including 0 and the notebook's two visible ones (0.5 and 0.1),
+    exact zeros in W and float32 input. ``what`` never repeats the shape or
+    the strength; :func:`describe` adds both.
     """
     return [
-        Case(EXAMPLE_W, 0.5, "the example matrix with reg = 0.5"),
-        Case(EXAMPLE_W, 1.0, "the example matrix with reg = 1"),
-        Case(EXAMPLE_W, 0.0, "the example matrix with reg = 0"),
-        Case(EXAMPLE_W, 2.5, "the example matrix with reg = 2.5"),
-        Case(_matrix((1, 4), 1), 0.7, "W with only a bias row (D = 0)"),
-        Case(_matrix((6, 1), 2), 0.3, "W with one category (K = 1)"),
-        Case(_matrix((2, 1), 3), 1.5, "W of shape (2, 1)"),
+        Case(EXAMPLE_W, 0.5, "the example matrix"),
+        Case(EXAMPLE_W, 0.1, "the example matrix"),
+        Case(EXAMPLE_W, 1.0, "the example matrix"),
+        Case(EXAMPLE_W, 0.0, "the example matrix"),
+        Case(EXAMPLE_W, 2.5, "the example matrix"),
+        Case(_matrix((1, 4), 1), 0.7, "W with only a bias row"),
+        Case(_matrix((6, 1), 2), 0.3, "W with one category"),
+        Case(_matrix((2, 1), 3), 1.5, "a W with one weight"),
         Case(_matrix((11, 7), 4, zeros=0.3), 0.25, "W with exact zeros"),
-        Case(_matrix((3073, 10), 5, scale=1e-2), 1e-3, "a large W of shape (3073, 10)"),
-        Case(_matrix((201, 33), 6), 3.0, "W of shape (201, 33) with reg = 3"),
+        Case(_matrix((3073, 10), 5, scale=1e-2), 1e-3, "a large W"),
+        Case(_matrix((201, 33), 6), 3.0, "a wide W"),
         Case(_matrix((50, 4), 7, dtype=np.float32), 0.8, "float32 W"),
         Case(_matrix((30, 5), 8, dtype=np.float32, zeros=0.2), 0.1, "float32 W with exact zeros"),
     ]
+
+
+def describe(case):
+    """``"the example matrix (shape (4, 3), reg = 0.5)"``: a case as messages name it."""
+    return f"{case.what} (shape {case.W.shape}, reg = {case.reg:g})"
 
 
 def _tolerance(W):
@@ -184,24 +192,15 @@ def _weights(W):
     return np.asarray(W, dtype=np.float64)[:-1]
 
 
-def _with_bias_row(spec):
-    """The loss of ``spec`` taken over every row of W, the bias included."""
-    return lambda W, reg: spec.loss(np.vstack([W, np.zeros((1, W.shape[1]))]), reg)
-
-
 def _loss_mistakes(spec):
     """Known wrong formulas for R, as ``(formula(W, reg), message)`` pairs."""
     common = [
-        (_with_bias_row(spec),
-         "R includes the bias row; it must be computed over the weights only (all rows but the last)."),
         (lambda W, reg: spec.loss(W, reg) / 2,
          "R is half of what it should be; this assignment uses no factor 1/2."),
         (lambda W, reg: spec.loss(W, reg) * 2, "R is twice what it should be."),
         (lambda W, reg: spec.loss(W, 1.0), "R is not multiplied by the regularization strength reg."),
         (lambda W, reg: spec.loss(W, 1.0) / 2,
          "R is not multiplied by reg and has a factor 1/2 that this assignment does not use."),
-        (lambda W, reg: _with_bias_row(spec)(W, 1.0),
-         "R includes the bias row and is not multiplied by reg."),
     ] + [
         (lambda W, reg, digits=digits: np.round(spec.loss(W, reg), digits),
          "R is rounded; return it at full precision.")
@@ -277,89 +276,159 @@ def _outputs(fn, cases, pick):
     return results, first_error
 
 
+def _without_bias(cases):
+    """The cases with the bias row set to 0, so that R and dW's weight rows do not depend on it."""
+    result = []
+    for case in cases:
+        W = case.W.copy()
+        W[-1] = 0
+        result.append(Case(W, case.reg, case.what))
+    return result
+
+
+def _precision(actual, desired, W):
+    """Whether ``actual`` agrees with ``desired`` only to float32's precision (a precision loss)."""
+    with _quiet():
+        scale = max(1.0, float(np.nanmax(np.abs(desired), initial=0.0)))
+        return np.allclose(actual, desired, rtol=1e-4, atol=1e-6 * scale)
+
+
+PRECISION_HINT = ("it agrees to about 4 to 7 significant digits, as if computed in float32 "
+                  "(a cast such as astype(np.float32) or a float32 array): compute at W's precision.")
+
+
+def _only_the_example_shape(failing, cases):
+    """Whether exactly the cases of another shape than the example's fail (a hard-coded shape)."""
+    bad = {id(case) for case in failing}
+    return bool(bad) and all((id(case) in bad) == (case.W.shape != EXAMPLE_W.shape) for case in cases)
+
+
+SHAPE_HINT = ("right for W of the example's shape (4, 3) but not for other shapes: nothing in "
+              "the function may depend on the example's size.")
+
+
 def check_loss(spec, fn, cases=None):
     """Check that ``fn`` returns the correct loss R on every case.
 
-    Raises CheckFailed naming the first case whose R is wrong and, where the
-    student's outputs on all cases fit a known mistake, what it is; else the
-    first exception the function raised.
+    The bias row of every input is set to 0 first: whether R leaves out the
+    bias is :func:`check_bias_and_input`'s business, so that mistake costs
+    points in one cell only. Raises CheckFailed naming the first case whose
+    R is wrong and, where the student's outputs on all cases fit a known
+    mistake (or a loss of precision), what it is; else the first exception
+    the function raised.
     """
-    results, error = _outputs(fn, cases or hidden_cases(), lambda R, dW, case: _scalar(R, spec.name))
+    cases = _without_bias(cases or hidden_cases())
+    results, error = _outputs(fn, cases, lambda R, dW, case: _scalar(R, spec.name))
     failing = [(case, value) for case, value in results
                if np.isnan(value) or not _close(value, spec.loss(case.W, case.reg), case.W)]
+    ran = {id(case) for case, _ in results}
+    crashed = [case for case in cases if id(case) not in ran]
+    if (failing or crashed) and _only_the_example_shape([c for c, _ in failing] + crashed, cases):
+        case = (failing[0][0] if failing else crashed[0])
+        raise CheckFailed(f"{spec.name}: R is wrong for {describe(case)}. R is " + SHAPE_HINT)
     if failing:
         case, value = failing[0]
         reason = _diagnose(_loss_mistakes(spec), results, lambda a, b, case: _close(a, b, case.W))
+        if reason is None and all(_precision(v, spec.loss(c.W, c.reg), c.W) for c, v in results):
+            reason = "R is close but not exact: " + PRECISION_HINT
         wrong = "NaN" if np.isnan(value) else "wrong"
         raise CheckFailed(
-            f"{spec.name}: R is {wrong} for {case.what} (W of shape {case.W.shape}). "
-            + (reason or "Check the formula for R.")
+            f"{spec.name}: R is {wrong} for {describe(case)}. " + (reason or "Check the formula for R.")
         )
     if error:
         raise error
 
 
 def _wrong_entries(spec, dW, case, reference=None):
-    """Where ``dW`` differs from ``reference`` (default: the correct gradient).
+    """Where the weight rows of ``dW`` differ from ``reference`` (default: the correct gradient).
 
-    For L1, an entry where W is exactly 0 is right whenever it lies in
-    [-reg, reg].
+    The bias row (the last) is never marked: it is
+    :func:`check_bias_and_input`'s business. For L1, an entry where W is
+    exactly 0 is right whenever it lies in [-reg, reg].
     """
     W, reg = case.W, case.reg
     if reference is None:
         reference = spec.gradient(W, reg)
     rtol, atol = _tolerance(W)
-    wrong = ~(np.abs(dW - reference) <= atol * max(1.0, abs(reg)) + rtol * np.abs(reference))
+    with _quiet():
+        wrong = ~(np.abs(dW - reference) <= atol * max(1.0, abs(reg)) + rtol * np.abs(reference))
     if spec.kind == "L1":
         at_zero = np.zeros(W.shape, dtype=bool)
         at_zero[:-1] = W[:-1] == 0
         in_range = np.abs(dW) <= abs(reg) * (1 + rtol) + atol
         wrong[at_zero] = ~in_range[at_zero]
+    wrong[-1] = False
     return wrong
 
 
+def _shape_mistake(dW, W):
+    """What is wrong with the shape of ``dW`` (which differs from W's), in the student's terms."""
+    rows, columns = W.shape
+    if dW.ndim == 0:
+        return "dW is a single number; it must be an array of W's shape."
+    if dW.shape == (rows - 1, columns):
+        return (f"dW has shape {dW.shape}, one row fewer than W: the bias row is missing. "
+                "dW must have W's shape, with zeros in its last row.")
+    if dW.ndim == 1 and dW.size == W.size:
+        return f"dW is flattened (shape {dW.shape}); it must have W's shape."
+    if dW.shape == (columns, rows) and rows != columns:
+        return f"dW is transposed (shape {dW.shape}); it must have W's shape."
+    return f"dW must have W's shape, but has shape {dW.shape}."
+
+
 def _checked_gradient(spec, dW, case):
-    """``dW`` as a float array, after the checks whose message says it all."""
+    """``dW`` as a float array, after the checks whose message says it all (shape, NaN)."""
     W = case.W
     dW = _as_array(dW, spec.name)
     if dW.shape != W.shape:
-        raise CheckFailed(
-            f"{spec.name}: dW must have the shape of W, {W.shape}, but has shape {dW.shape} "
-            f"(for {case.what})."
-        )
-    nan = np.isnan(dW)
+        raise CheckFailed(f"{spec.name}, for {describe(case)}: {_shape_mistake(dW, W)}")
+    nan = np.isnan(dW[:-1])
     if nan.any():
-        where = " where W is 0" if np.all(W[nan] == 0) else ""
-        raise CheckFailed(f"{spec.name}: dW has NaN{where} (for {case.what}).")
-    if np.any(dW[-1] != 0):
-        raise CheckFailed(f"{spec.name}: the bias row of dW (its last row) must be zero.")
+        where = " where W is 0" if np.all(W[:-1][nan] == 0) else ""
+        raise CheckFailed(f"{spec.name}: dW has NaN{where} (for {describe(case)}).")
     return dW
 
 
 def check_gradient(spec, fn, cases=None):
     """Check that ``fn`` returns the correct gradient dW on every case.
 
-    dW must have W's shape, no NaN, a zero bias row and, for L1 where a
-    weight is exactly 0, a value in [-reg, reg].
+    dW must have W's shape (checked first, with the shape mistake named),
+    no NaN and the correct values in its weight rows; for L1 where a weight
+    is exactly 0, any value in [-reg, reg]. The bias row is
+    :func:`check_bias_and_input`'s business.
     """
-    results, error = _outputs(fn, cases or hidden_cases(), lambda R, dW, case: dW)
+    cases = cases or hidden_cases()
+    results, error = _outputs(fn, cases, lambda R, dW, case: dW)
+    ran = {id(case) for case, _ in results}
+    off = [case for case in cases if id(case) not in ran]
+    for case, dW in results:
+        try:
+            if _wrong_entries(spec, _checked_gradient(spec, dW, case), case).any():
+                off.append(case)
+        except CheckFailed:
+            off.append(case)
+    if off and _only_the_example_shape(off, cases):
+        raise CheckFailed(f"{spec.name}: dW is wrong for {describe(off[0])}. dW is " + SHAPE_HINT)
     results = [(case, _checked_gradient(spec, dW, case)) for case, dW in results]
     failing = [(case, wrong) for case, wrong in
                ((case, _wrong_entries(spec, dW, case)) for case, dW in results) if wrong.any()]
     if failing:
         if spec.kind == "L1" and all(np.all(case.W[wrong] == 0) for case, wrong in failing):
             raise CheckFailed(
-                f"{spec.name}: where W is exactly 0, dW must lie in [-reg, reg] (for {failing[0][0].what})."
+                f"{spec.name}: where W is exactly 0, dW must lie in [-reg, reg] (for {describe(failing[0][0])})."
             )
         reason = _diagnose(
             _gradient_mistakes(spec), results,
             lambda dW, model, case: not _wrong_entries(spec, dW, case, model).any(),
         )
+        if reason is None and all(_precision(dW[:-1], spec.gradient(c.W, c.reg)[:-1], c.W)
+                                  for c, dW in results):
+            reason = "dW is close but not exact: " + PRECISION_HINT
         case, wrong = failing[0]
         row, col = np.argwhere(wrong)[0]
         raise CheckFailed(
-            f"{spec.name}: dW is wrong for {case.what} (W of shape {case.W.shape}): "
-            f"{int(wrong.sum())} of {wrong.size} entries differ, the first at row {row}, column {col}. "
+            f"{spec.name}: dW is wrong for {describe(case)}: "
+            f"{int(wrong.sum())} of {wrong[:-1].size} weights differ, the first at row {row}, column {col}. "
             + (reason or "Check the formula for dW.")
         )
     if error:
@@ -374,14 +443,51 @@ def _as_array(value, name):
         raise CheckFailed(f"{name}: R and dW must be numbers and NumPy arrays of numbers.") from None
 
 
+def _same_result(first, second):
+    """Whether two ``(R, dW)`` results hold the same numbers (or are the same non-numbers)."""
+    for a, b in zip(first, second):
+        try:
+            with _quiet():
+                if not np.array_equal(np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64),
+                                      equal_nan=True):
+                    return False
+        except (TypeError, ValueError):
+            if type(a) is not type(b):
+                return False
+    return True
+
+
+def require_real_work(spec, fn):
+    """CheckFailed unless ``fn``'s result depends on the weights at all.
+
+    The example matrix and a matrix with other weights (the same bias row)
+    must give different results: a stub such as ``return 0.0,
+    np.zeros_like(W)`` or a function that returns the example's answer for
+    every input computes nothing, and the checks that build on a working
+    function (bias and input, vectorized) give it no points.
+    """
+    other = EXAMPLE_W.copy()
+    other[:-1] = -2.0 * EXAMPLE_W[:-1] + 1.0
+    first = call(fn, EXAMPLE_W, 0.5)
+    second = call(fn, other, 0.5)
+    if _same_result(first, second):
+        raise CheckFailed(
+            f"{spec.name} returns the same R and dW whatever the weights are, so it does not compute "
+            "the regularizer yet; this check gives points once it does."
+        )
+
+
 def check_bias_and_input(spec, fn, cases=None):
     """Check the bias handling and that the caller's W is left unchanged.
 
-    On every case where the function runs (crashes are the loss and
-    gradient checks' business): W holds the same values after the call,
-    dW has W's shape and a zero bias row, and R does not change when the
-    bias row does. The example case must run.
+    Graded only for a function that does real work (:func:`require_real_work`).
+    Then, on every case where the function runs (crashes are the loss and
+    gradient checks' business; the example case must run): W holds the same
+    values after the call, R does not change when the bias row does, and,
+    where dW has W's shape (a wrong shape is the gradient check's business),
+    its bias row is zero.
     """
+    require_real_work(spec, fn)
     for case in cases or hidden_cases():
         W, reg = case.W, case.reg
         argument = W.copy()
@@ -399,29 +505,33 @@ def check_bias_and_input(spec, fn, cases=None):
                 f"{spec.name}: your function changed W; it must leave the caller's W unchanged "
                 "(work on a copy)."
             )
-        dW = _as_array(dW, spec.name)
-        if dW.shape != W.shape:
-            raise CheckFailed(f"{spec.name}: dW must have the shape of W, {W.shape}, but has shape {dW.shape}.")
-        if np.any(dW[-1] != 0):
+        try:
+            dW = _as_array(dW, spec.name)
+        except CheckFailed:
+            dW = None  # not numbers: the gradient check's business
+        if dW is not None and dW.shape == W.shape and not np.all(dW[-1] == 0):
             raise CheckFailed(f"{spec.name}: the bias row of dW (its last row) must be zero.")
-        # R's type and shape are the loss check's business; compare values only.
-        if not _close(_as_array(R_shifted, spec.name), _as_array(R, spec.name), W):
+        try:
+            changed = not _close(_as_array(R_shifted, spec.name), _as_array(R, spec.name), W)
+        except (CheckFailed, ValueError):
+            continue  # R's type and shape are the loss check's business
+        if changed:
             raise CheckFailed(
                 f"{spec.name}: R changes when the bias row changes; R includes the bias row, "
-                "it must be computed over the weights only."
+                "it must be computed over the weights only (all rows but the last)."
             )
 
 
 def check_vectorized(spec, fn, source=None):
-    """Check that ``fn`` gives the example's result and uses no Python loops.
+    """Check that ``fn`` does real work and uses no Python loops.
 
-    The loop check reads ``source``, the text of the module that defines
-    ``fn`` (read from ``fn``'s source file when None): the function and the
-    module's functions it calls must contain no for/while loops,
-    comprehensions or looping helpers (np.vectorize, map, ...). Points for
-    vectorization are given only to a function that works on the example.
+    Graded only for a function that does real work (:func:`require_real_work`);
+    whether its numbers are right is the other checks' business. The loop
+    check reads ``source``, the text of the module that defines ``fn`` (read
+    from ``fn``'s source file when None); see :mod:`grading.loops` for what
+    counts as a loop.
     """
-    check_loss(spec, fn, [Case(EXAMPLE_W, 0.5, "the example matrix")])
+    require_real_work(spec, fn)
     if source is None:
         try:
             with open(inspect.getsourcefile(fn), encoding="utf-8") as handle:

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-CAUGHT_BY = ['l1_gradient', 'l1_bias_and_input']
-MESSAGES = {'l1_gradient': 'the bias row of dW (its last row) must be zero'}
+CAUGHT_BY = ['l1_bias_and_input']
+MESSAGES = {'l1_bias_and_input': 'the bias row of dW (its last row) must be zero'}
 
 
 def L1_reg(W, reg):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-CAUGHT_BY = ['l1_loss', 'l1_vectorized']
+CAUGHT_BY = ['l1_loss']
 MESSAGES = {'l1_loss': 'R sums the weights, not their absolute values'}
 
 

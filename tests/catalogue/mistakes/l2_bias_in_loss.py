@@ -2,8 +2,8 @@
 
 import numpy as np
 
-CAUGHT_BY = ['l2_loss', 'l2_bias_and_input', 'l2_vectorized']
-MESSAGES = {'l2_loss': 'R includes the bias row'}
+CAUGHT_BY = ['l2_bias_and_input']
+MESSAGES = {'l2_bias_and_input': 'R includes the bias row'}
 
 
 def L2_reg(W, reg):

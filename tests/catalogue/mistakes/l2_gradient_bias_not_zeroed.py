@@ -2,8 +2,8 @@
 
 import numpy as np
 
-CAUGHT_BY = ['l2_gradient', 'l2_bias_and_input']
-MESSAGES = {'l2_gradient': 'the bias row of dW (its last row) must be zero'}
+CAUGHT_BY = ['l2_bias_and_input']
+MESSAGES = {'l2_bias_and_input': 'the bias row of dW (its last row) must be zero'}
 
 
 def L2_reg(W, reg):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-CAUGHT_BY = ['l2_loss', 'l2_vectorized']
+CAUGHT_BY = ['l2_loss']
 MESSAGES = {'l2_loss': 'R must be a single number (a scalar), got an array of shape (1, 1)'}
 
 

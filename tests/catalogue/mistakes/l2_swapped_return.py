@@ -2,8 +2,8 @@
 
 import numpy as np
 
-CAUGHT_BY = ['l2_loss', 'l2_gradient', 'l2_bias_and_input', 'l2_vectorized']
-MESSAGES = {'l2_gradient': 'dW must have the shape of W'}
+CAUGHT_BY = ['l2_loss', 'l2_gradient']
+MESSAGES = {'l2_loss': 'R must be a single number (a scalar)'}
 
 
 def L2_reg(W, reg):
