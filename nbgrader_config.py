@@ -78,12 +78,17 @@ _autograde = [
 ]
 _after_execute = _autograde.index("grading.resilient_execute.ResilientExecute") + 2  # after IgnorePattern
 c.Autograde.autograde_preprocessors = (
-    ["grading.snapshot.SnapshotModule", "grading.defer_hidden_tests.DeferHiddenTests"]
+    ["grading.snapshot.SnapshotModule", "grading.defer_hidden_tests.DeferHiddenTests",
+     "grading.skip_experiments.SkipExperiments"]
     + _autograde[:_after_execute]
     + ["grading.isolated_regrade.IsolatedRegrade"]
     + _autograde[_after_execute:]
     + ["grading.model_answers.AddModelAnswers"]
 )
+
+# The notebook's ungraded experiment (training small models with the student's
+# functions) earns no points: autograde leaves it out (grading.skip_experiments).
+c.SkipExperiments.grade_ids = ["experiment_run", "experiment_plot"]
 
 # integrity.json is for instructors: nbgrader copies every other file of an
 # autograded submission into feedback/, so it is ignored like checkpoints are.

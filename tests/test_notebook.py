@@ -57,8 +57,8 @@ def test_seed_slips_are_corrected():
     assert "[1.2 Explanation](#1.2-Explanation-(2-Points))" in text
     assert "#### Test 1.1.1" in text and "#### Test 2.1.1" in text
     assert "2.1.1 Test" not in text
-    assert ("Briefly describe in your own words how the L1 regularization affects "
-            "the parameters of the model.") in text
+    assert "In 2 to 4 sentences, explain how L1 regularization affects the weights" in text
+    assert "In 2 to 4 sentences, explain how L2 regularization affects the weights" in text
     assert "we use the only the" not in text
 
 
@@ -75,3 +75,92 @@ def test_students_are_told_that_hidden_tests_exist():
     text = markdown(read_notebook(MASTER_NOTEBOOK))
     assert "hidden tests" in text
     assert "does **not** mean full marks" in text
+
+
+def cell(grade_id):
+    return nbgrader_cells(read_notebook(MASTER_NOTEBOOK))[grade_id]
+
+
+def test_the_text_says_what_the_regularizer_is_precisely():
+    text = markdown(read_notebook(MASTER_NOTEBOOK))
+    assert "the regularizer is the absolute value" not in text
+    assert "sum of the absolute values of the model's weights" in text
+    assert "sum of the squared weights" in text
+    # R names one thing, the regularization loss with lambda applied.
+    assert "J(W) = \\mathcal{L}(W) + R(W)" in text
+    assert "\\lambda R(W)" not in text
+
+
+def test_students_are_told_what_is_graded_and_what_no_loops_means():
+    overview = cell("grading_overview").source
+    assert "Only the functions in `regularization.py` are graded" in overview
+    assert "do not redefine them in this notebook" in overview
+    for allowed in ("np.add.reduce", "np.einsum", "masks"):
+        assert allowed in overview
+    for forbidden in ("`sum`", "`map`", "`sorted`", "np.vectorize", "functools.reduce", "recursion"):
+        assert forbidden in overview
+    # How the cells depend on each other, and that a stub gets nothing.
+    assert "each mistake costs points in one check only" in overview
+    assert "gets 0 points in all\nfour checks" in overview
+
+
+@pytest.mark.parametrize("exercise", ["l1", "l2"])
+def test_a_second_visible_example_has_a_strength_where_2_reg_is_not_1(exercise):
+    second = cell(f"{exercise}_second_example").source
+    assert f"_reg(W, 0.1)" in second.replace("L1_reg", "_reg").replace("L2_reg", "_reg")
+    for part in ("loss", "gradient", "bias_and_input"):
+        assert "0.1" in cell(f"{exercise}_{part}").source, part
+
+
+@pytest.mark.parametrize("exercise", ["l1", "l2"])
+def test_gradient_check_checks_shapes_first_and_says_what_it_cannot_catch(exercise):
+    tools = cell("tools").source
+    body = tools[tools.index("def gradient_check"):]
+    assert body.index("np.ndim(R)") < body.index("np.shape(dW) != W.shape") < body.index("numerical_gradient(")
+    text = cell(f"{exercise}_gradient_check_text").source
+    assert "It cannot tell whether `R` itself is right" in text
+    assert "gradient_check(" in cell(f"{exercise}_gradient_check").source
+
+
+@pytest.mark.parametrize("exercise", ["l1", "l2"])
+def test_prompts_ask_for_mechanism_and_effect_of_the_weights(exercise):
+    prompt = cell(f"{exercise}_explanation_prompt").source
+    assert "2 to 4 sentences" in prompt and "mechanism" in prompt and "effect" in prompt
+    assert "parameters" not in prompt
+
+
+@pytest.mark.parametrize("exercise", ["l1", "l2"])
+def test_model_answers_carry_a_rubric_a_second_grader_can_apply(exercise):
+    answer = cell(f"{exercise}_explanation").source
+    for part in ("*Mechanism, 1 point:*", "*Effect, 1 point:*", "*Accepted alternatives:*",
+                 "*Common wrong claims:*", "0.5 for"):
+        assert part in answer, part
+
+
+def test_l1_model_answer_does_not_claim_weights_stay_at_zero_under_subgradient_descent():
+    answer = cell("l1_explanation").source
+    assert "stay there" not in answer
+    assert "oscillates" in answer
+
+
+def test_dtype_contract_is_stated_in_the_notebook_and_the_module():
+    text = markdown(read_notebook(MASTER_NOTEBOOK))
+    assert "`float64` or `float32`" in text and "integer $W$" in text
+    module = (MASTER_NOTEBOOK.parent / "regularization.py").read_text(encoding="utf-8")
+    assert "An integer ``W`` is accepted too" in module
+
+
+def test_the_ungraded_experiment_is_locked_and_left_out_of_autograding():
+    from traitlets.config import Config
+    from grading.scratch_course import REPO
+    config = Config()
+    exec(compile((REPO / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec"),
+         {"get_config": lambda: config})
+    skipped = list(config.SkipExperiments.grade_ids)
+    assert skipped == ["experiment_run", "experiment_plot"]
+    assert "grading.skip_experiments.SkipExperiments" in config.Autograde.autograde_preprocessors
+    for grade_id in skipped:
+        meta = cell(grade_id).metadata["nbgrader"]
+        assert meta["locked"] and not meta["grade"]
+    assert "L1_reg" in cell("experiment_run").source and "L2_reg" in cell("experiment_run").source
+    assert "hist(" in cell("experiment_plot").source and "semilogx(" in cell("experiment_plot").source

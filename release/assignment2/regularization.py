@@ -6,15 +6,25 @@ the bias, and return the regularization loss together with its gradient.
 Conventions shared by both functions:
 
 - ``W`` is a NumPy array of shape ``(D+1, K)``: ``D`` input dimensions plus one
-  bias row (the last row), ``K`` categories.
+  bias row (the last row), ``K`` categories. It holds floats (``float64`` or
+  ``float32``; the graded tests use both). Compute at ``W``'s precision: a
+  cast to ``float32`` loses digits that the tests notice.
+- An integer ``W`` is accepted too and treated as floats: ``R`` and ``dW``
+  are floats. (Beware ``np.zeros_like(W)`` for an integer ``W``: it is an
+  integer array and would truncate ``reg * sign(W)`` to 0.)
 - ``reg`` is the regularization strength (a non-negative float, called
   lambda in the notebook).
 - The loss ``R`` is computed over the weights only, that is over all rows but
   the last one; the bias is never regularized.
 - The gradient ``dW`` has the shape of ``W``; its last (bias) row is zero.
 - ``W`` itself is not modified.
-- Only vectorized NumPy operations are used: no Python loops, comprehensions
-  or functions that loop for you (``np.vectorize``, ``map``, ...).
+- Only vectorized NumPy operations are used: no ``for``/``while`` loops,
+  comprehensions or recursion, and no functions that iterate in Python for
+  you (the built-ins ``sum``, ``map``, ``sorted``, ``max`` ... over an array,
+  ``np.vectorize``, ``np.apply_along_axis``, ``functools.reduce``). Every
+  NumPy function and array method is fine (``np.sum``, ``np.add.reduce``,
+  ``np.einsum``, masks, ``np.where`` ...), and so are helper functions of
+  your own, as long as they follow the same rule.
 """
 
 import numpy as np
