@@ -17,7 +17,7 @@ c.CourseDirectory.course_id = "dlcv"
 # ``grading`` package stops the release with an error instead of skipping it.
 c.GenerateAssignment.preprocessors = list(
     GenerateAssignment.class_traits()["preprocessors"].default()
-) + ["grading.strip_module_solutions.StripModuleSolutions"]
+) + ["grading.preprocessors.strip_module_solutions.StripModuleSolutions"]
 
 # Without this, autograde replaces each student's module with the master
 # (solution included): every student would be graded on the reference
@@ -33,17 +33,17 @@ c.IgnorePattern.pattern = r"[\s\S]"
 # generate_feedback would show hidden test source and tracebacks into the
 # checks (nbgrader issue #1363): strip both, keep the messages and scores.
 # Model answers reach graders (a read-only cell after each written answer in the
-# autograded notebook, see grading.model_answers) but not students.
+# autograded notebook, see grading.preprocessors.model_answers) but not students.
 c.GenerateFeedback.preprocessors = list(
     GenerateFeedback.class_traits()["preprocessors"].default()
 )
 c.GenerateFeedback.preprocessors[1:1] = [
-    "grading.hide_hidden_tests.HideHiddenTests",
-    "grading.model_answers.DropModelAnswers",
+    "grading.preprocessors.hide_hidden_tests.HideHiddenTests",
+    "grading.preprocessors.model_answers.DropModelAnswers",
 ]
 
 # Every piece of student code that grading runs is in an OS sandbox
-# (grading.bubblewrap: bubblewrap namespaces, no network, no course folder, no
+# (grading.sandbox.bubblewrap: bubblewrap namespaces, no network, no course folder, no
 # grading code, private size-capped /tmp and working folder, caps on memory,
 # processes and file size). It covers the grading kernel (every kernel
 # ResilientExecute starts, in nbgrader and in the parallel runner) and the
@@ -73,35 +73,35 @@ c.Execute.record_timing = False
 # autograded notebook.
 c.IsolatedRegrade.memory_limit = 2 * 1024**3
 _autograde = [
-    "grading.resilient_execute.ResilientExecute" if preprocessor is Execute else preprocessor
+    "grading.preprocessors.resilient_execute.ResilientExecute" if preprocessor is Execute else preprocessor
     for preprocessor in Autograde.class_traits()["autograde_preprocessors"].default()
 ]
-_after_execute = _autograde.index("grading.resilient_execute.ResilientExecute") + 2  # after IgnorePattern
+_after_execute = _autograde.index("grading.preprocessors.resilient_execute.ResilientExecute") + 2  # after IgnorePattern
 c.Autograde.autograde_preprocessors = (
-    ["grading.snapshot.SnapshotModule", "grading.defer_hidden_tests.DeferHiddenTests",
-     "grading.skip_experiments.SkipExperiments"]
+    ["grading.preprocessors.snapshot.SnapshotModule", "grading.preprocessors.defer_hidden_tests.DeferHiddenTests",
+     "grading.preprocessors.skip_experiments.SkipExperiments"]
     + _autograde[:_after_execute]
-    + ["grading.isolated_regrade.IsolatedRegrade"]
+    + ["grading.preprocessors.isolated_regrade.IsolatedRegrade"]
     + _autograde[_after_execute:]
-    + ["grading.model_answers.AddModelAnswers"]
+    + ["grading.preprocessors.model_answers.AddModelAnswers"]
 )
 
 # The notebook's ungraded experiment (training small models with the student's
-# functions) earns no points: autograde leaves it out (grading.skip_experiments).
+# functions) earns no points: autograde leaves it out (grading.preprocessors.skip_experiments).
 c.SkipExperiments.grade_ids = ["experiment_run", "experiment_plot"]
 
 # integrity.json is for instructors: nbgrader copies every other file of an
 # autograded submission into feedback/, so it is ignored like checkpoints are.
 # (A student's own integrity.json is not collected either.) Submitted symbolic
-# links are renamed *.link-not-collected before autograde (grading.hooks):
+# links are renamed *.link-not-collected before autograde (grading.plugins.hooks):
 # nbgrader's copy would follow them to files of the grader's.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "integrity.json",
                             "*.link-not-collected"]
 
 # Before grading anyone: check that the sandbox starts, and back up the SQLite
 # gradebook (timestamped, in backups/). Either failure stops autograde with
-# a message (grading.hooks).
-c.Autograde.pre_convert_hook = "grading.hooks.before_autograde"
+# a message (grading.plugins.hooks).
+c.Autograde.pre_convert_hook = "grading.plugins.hooks.before_autograde"
 
 # Late work: nbgrader records how late each submission is (from its timestamp
 # and the due date set with `nbgrader db assignment add --duedate`). This
@@ -110,5 +110,5 @@ c.Autograde.pre_convert_hook = "grading.hooks.before_autograde"
 c.LateSubmissionPlugin.penalty_method = "none"
 
 # Submissions downloaded from Moodle ("Download all submissions" archive and
-# the grading worksheet CSV in downloaded/assignment2/): see grading.moodle.
-c.ZipCollectApp.collector_plugin = "grading.moodle.MoodleCollector"
+# the grading worksheet CSV in downloaded/assignment2/): see grading.plugins.moodle.
+c.ZipCollectApp.collector_plugin = "grading.plugins.moodle.MoodleCollector"

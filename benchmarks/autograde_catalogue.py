@@ -14,7 +14,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
-from grading.scratch_course import ScratchCourse  # noqa: E402
+from grading.tools.scratch_course import ScratchCourse  # noqa: E402
 from submission_catalogue import load_entries  # noqa: E402
 
 

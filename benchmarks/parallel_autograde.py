@@ -5,7 +5,7 @@ the number of cores). Three scratch courses hold the same 40 submissions
 (catalogue entries, repeated under other student ids to reach 40):
 
 1. serial: ``nbgrader autograde assignment2`` with the project's configuration;
-2. parallel: ``grading.parallel_autograde`` with WORKERS workers;
+2. parallel: ``grading.tools.parallel_autograde`` with WORKERS workers;
 3. serial without the integrity check (``IsolatedRegrade`` dropped), for its share.
 
 It prints the wall times, the speed-up (1 / 2) and the integrity check's share
@@ -24,11 +24,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "benchmarks")]
 
-from grading import parallel_autograde  # noqa: E402
-from grading.bubblewrap import Sandbox  # noqa: E402
-from grading.isolated_regrade import isolated_scores  # noqa: E402
-from grading.sandbox import Limits  # noqa: E402
-from grading.scratch_course import ScratchCourse  # noqa: E402
+from grading.tools import parallel_autograde  # noqa: E402
+from grading.sandbox.bubblewrap import Sandbox  # noqa: E402
+from grading.preprocessors.isolated_regrade import isolated_scores  # noqa: E402
+from grading.sandbox.regrade import Limits  # noqa: E402
+from grading.tools.scratch_course import ScratchCourse  # noqa: E402
 from integrity_overhead import WITHOUT_INTEGRITY  # noqa: E402
 from submission_catalogue import load_entries  # noqa: E402
 

@@ -1,7 +1,16 @@
-"""The course's own grading code for Assignment 2, used through nbgrader's config.
+"""The course's own grading code for Assignment 2, plugged into nbgrader through its configuration.
 
-- ``checks``: the graded checks that the notebook's hidden tests call.
-- ``loops``: the static check that the regularizers use no Python loops.
-- ``strip_module_solutions``: an nbgrader preprocessor that strips solution
-  regions from the released Python modules.
+The folders follow the pipeline:
+
+- ``grading`` itself (``checks``, ``loops``, ``names``): what the graded checks
+  are. The notebook's hidden tests import ``grading.checks`` (the gradebook
+  stores them), so these paths stay stable.
+- ``grading.preprocessors``: nbgrader preprocessors, for generate_assignment,
+  autograde and generate_feedback.
+- ``grading.plugins``: nbgrader plug-ins and hooks (Moodle collector,
+  pre-autograde hook, gradebook backup).
+- ``grading.sandbox``: the OS sandbox every piece of student code runs in.
+- ``grading.integrity``: the static audit of submissions.
+- ``grading.tools``: instructor command lines (parallel autograde, class
+  report, demo) and scratch courses.
 """

@@ -4,7 +4,7 @@ Each public ``check_*`` function takes a student's regularizer (``L1_reg`` or
 ``L2_reg``) and either returns ``None`` or raises :class:`CheckFailed` with a
 message written for the student. :func:`run_check` picks the check of one
 graded cell by its grade id; the notebook's graded cells call it under
-``### BEGIN HIDDEN TESTS`` and ``grading.isolated_regrade`` calls it on the
+``### BEGIN HIDDEN TESTS`` and ``grading.preprocessors.isolated_regrade`` calls it on the
 sandbox's results, so the inputs used here never reach students.
 
 Messages say what is wrong in the student's terms ("the bias row of dW must be

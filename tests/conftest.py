@@ -2,7 +2,7 @@
 
 import pytest
 
-from grading.scratch_course import ScratchCourse
+from grading.tools.scratch_course import ScratchCourse
 
 
 @pytest.fixture(scope="session")

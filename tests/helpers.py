@@ -2,7 +2,7 @@
 
 import nbformat
 
-from grading.scratch_course import REPO
+from grading.tools.scratch_course import REPO
 
 MASTER_NOTEBOOK = REPO / "assignment2.ipynb"
 MASTER_MODULE = REPO / "regularization.py"

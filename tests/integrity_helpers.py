@@ -6,9 +6,9 @@ import sys
 
 from traitlets.config.loader import PyFileConfigLoader
 
-from grading.bubblewrap import Sandbox
-from grading.sandbox import Limits, run_isolated
-from grading.scratch_course import REPO
+from grading.sandbox.bubblewrap import Sandbox
+from grading.sandbox.regrade import Limits, run_isolated
+from grading.tools.scratch_course import REPO
 
 TWO_GIB = 2 * 1024**3
 

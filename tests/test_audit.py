@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from grading.audit import audit_cell, audit_module, notebook_names
+from grading.integrity.audit import audit_cell, audit_module, notebook_names
 
 
 def module_findings(body):

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from grading.demo import hand_in_example_class
+from grading.tools.demo import hand_in_example_class
 from helpers import reference_module_source
 from test_release import solution_lines
 

@@ -7,7 +7,7 @@ own exercise only) with the message it names; each correct variant must get
 
 import pytest
 
-from grading.scratch_course import ScratchCourse
+from grading.tools.scratch_course import ScratchCourse
 from helpers import read_notebook
 from integrity_helpers import report
 from submission_catalogue import AUTOGRADED, TABLE, check_messages, load_entries, render_table

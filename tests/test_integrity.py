@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.scratch_course import ScratchCourse
+from grading.tools.scratch_course import ScratchCourse
 from helpers import student_module_source
 from integrity_helpers import assert_memory_caps_in_place, exercise_points, report
 

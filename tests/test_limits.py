@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grading.sandbox import Limits, run_isolated
+from grading.sandbox.regrade import Limits, run_isolated
 from integrity_helpers import (TWO_GIB, assert_memory_caps_in_place, kernel_cap_works,
                                project_config, project_sandbox, sandbox_cap_works)
 
@@ -70,7 +70,7 @@ def test_a_compressed_record_cannot_expand_in_the_grader():
     # A 1 GiB array declared in a tiny compressed member is refused before any allocation.
     import zipfile
 
-    from grading.sandbox import _decode_records
+    from grading.sandbox.regrade import _decode_records
 
     assert _decode_records(_record_declaring_1_gib(zipfile.ZIP_DEFLATED, 1024)) == []
 
@@ -78,7 +78,7 @@ def test_a_compressed_record_cannot_expand_in_the_grader():
 def test_a_record_with_a_lying_header_is_refused():
     import zipfile
 
-    from grading.sandbox import _decode_records
+    from grading.sandbox.regrade import _decode_records
 
     assert _decode_records(_record_declaring_1_gib(zipfile.ZIP_STORED, 64)) == []
 

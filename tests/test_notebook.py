@@ -152,13 +152,13 @@ def test_dtype_contract_is_stated_in_the_notebook_and_the_module():
 
 def test_the_ungraded_experiment_is_locked_and_left_out_of_autograding():
     from traitlets.config import Config
-    from grading.scratch_course import REPO
+    from grading.tools.scratch_course import REPO
     config = Config()
     exec(compile((REPO / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec"),
          {"get_config": lambda: config})
     skipped = list(config.SkipExperiments.grade_ids)
     assert skipped == ["experiment_run", "experiment_plot"]
-    assert "grading.skip_experiments.SkipExperiments" in config.Autograde.autograde_preprocessors
+    assert "grading.preprocessors.skip_experiments.SkipExperiments" in config.Autograde.autograde_preprocessors
     for grade_id in skipped:
         meta = cell(grade_id).metadata["nbgrader"]
         assert meta["locked"] and not meta["grade"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grading import parallel_autograde
-from grading.scratch_course import REPO, ScratchCourse
+from grading.tools import parallel_autograde
+from grading.tools.scratch_course import REPO, ScratchCourse
 from submission_catalogue import load_entries
 
 HERE = Path(__file__).resolve().parent

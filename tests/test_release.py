@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from grading.scratch_course import NbgraderFailed, REPO, ScratchCourse
+from grading.tools.scratch_course import NbgraderFailed, REPO, ScratchCourse
 from helpers import MASTER_MODULE, RELEASE, nbgrader_cells, read_notebook
 
 DELIMITERS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",

@@ -2,7 +2,7 @@
 
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grading.resilient_execute import ResilientExecute
+from grading.preprocessors.resilient_execute import ResilientExecute
 
 
 def run(cells, tmp_path, **settings):

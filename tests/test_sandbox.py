@@ -8,8 +8,8 @@ import textwrap
 
 import pytest
 
-from grading.bubblewrap import HOME, Sandbox, SandboxUnavailable, masked_folders
-from grading.scratch_course import REPO, NbgraderFailed, ScratchCourse
+from grading.sandbox.bubblewrap import HOME, Sandbox, SandboxUnavailable, masked_folders
+from grading.tools.scratch_course import REPO, NbgraderFailed, ScratchCourse
 from helpers import reference_module_source, student_module_source
 from integrity_helpers import exercise_points, project_sandbox, report
 
@@ -207,7 +207,7 @@ def test_a_submitted_symbolic_link_is_not_collected_nor_handed_back(tmp_path):
 
 
 def test_only_regular_files_of_a_submission_are_copied_and_at_most_the_cap(tmp_path):
-    from grading.bubblewrap import close_files, open_submission_files
+    from grading.sandbox.bubblewrap import close_files, open_submission_files
 
     for index in range(150):
         (tmp_path / f"z{index:03d}.txt").write_text("x")

@@ -44,8 +44,8 @@ from pathlib import Path
 
 import pytest
 
-from grading.bubblewrap import python_installation
-from grading.scratch_course import REPO, NbgraderFailed, ScratchCourse
+from grading.sandbox.bubblewrap import python_installation
+from grading.tools.scratch_course import REPO, NbgraderFailed, ScratchCourse
 from helpers import student_module_source
 from integrity_helpers import project_sandbox, report
 
@@ -128,7 +128,7 @@ def repository_secrets():
     read-only into every child).
     """
     paths = [REPO / "regularization.py", REPO / "assignment2.ipynb", REPO / "nbgrader_config.py",
-             REPO / "grading" / "checks.py", REPO / "grading" / "sandbox_child.py"]
+             REPO / "grading" / "checks.py", REPO / "grading" / "sandbox" / "child.py"]
     for folder in ("source", "release"):
         paths += sorted(p for p in (REPO / folder).rglob("*") if p.is_file())
     return {str(p.relative_to(REPO)): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from grading.scratch_course import REPO, nbgrader_env
+from grading.tools.scratch_course import REPO, nbgrader_env
 from test_release import solution_lines
 from helpers import reference_module_source
 

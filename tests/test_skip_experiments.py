@@ -2,7 +2,7 @@
 
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grading.skip_experiments import NOTE, SkipExperiments
+from grading.preprocessors.skip_experiments import NOTE, SkipExperiments
 
 
 def nbgrader_cell(source, grade_id, locked=True, grade=False):

@@ -18,7 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grading.scratch_course import REPO
+from grading.tools.scratch_course import REPO
 
 USER = "dlcv-instructor"
 

@@ -1,6 +1,6 @@
 """Attack: flood the notebook through the parts of kernel messages the output cap does not count.
 
-The grader's cap (grading/resilient_execute.py, ``_size``) counts a stream's
+The grader's cap (grading/preprocessors/resilient_execute.py, ``_size``) counts a stream's
 ``text``, a display's ``data`` and an error's ``evalue`` and ``traceback``.
 Everything else in those messages reaches the notebook uncounted. L1_reg is
 correct.

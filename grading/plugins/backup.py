@@ -1,6 +1,6 @@
 """Back up the SQLite gradebook before each autograde run.
 
-``grading.hooks.before_autograde`` (nbgrader's ``Autograde.pre_convert_hook``)
+``grading.plugins.hooks.before_autograde`` (nbgrader's ``Autograde.pre_convert_hook``)
 calls :func:`backup_before_autograde` once per submission; the first call of a run copies the
 gradebook with SQLite's online backup API (consistent even while it is open)
 to ``backups/gradebook-<UTC time>.db`` in the course folder. To undo a bad

@@ -1,7 +1,7 @@
 """Score every graded cell in the grader's own process, from the sandboxed module's numbers.
 
 The student's kernel runs in the bubblewrap sandbox without the checks
-(``grading.defer_hidden_tests`` took the hidden tests out of its cells), so
+(``grading.preprocessors.defer_hidden_tests`` took the hidden tests out of its cells), so
 whatever the student's code does there, it cannot see, patch or answer the
 checks. ``IsolatedRegrade`` comes right after ``ResilientExecute`` (and
 nbgrader's ``IgnorePattern``) and before ``SaveAutoGrades`` in
@@ -10,8 +10,8 @@ nbgrader's ``IgnorePattern``) and before ``SaveAutoGrades`` in
 1. The inputs the checks will pass are recorded by running every check
    against a recorder that answers with the reference results.
 2. The student's module, as collected before any kernel ran
-   (``grading.snapshot``), runs those inputs in a sandboxed child process
-   (``grading.sandbox``); only plain arrays and numbers come back.
+   (``grading.preprocessors.snapshot``), runs those inputs in a sandboxed child process
+   (``grading.sandbox.regrade``); only plain arrays and numbers come back.
 3. Every graded cell's check (``checks.run_check``, the call the hidden test
    holds) runs here, in a process that never imported student code, against
    a replay of those numbers.
@@ -21,7 +21,7 @@ nbgrader's ``IgnorePattern``) and before ``SaveAutoGrades`` in
    ``CheckFailed`` error carrying the check's message, which nbgrader then
    scores as 0 and feedback shows. Nothing done in the kernel can raise a
    score: the check never looks at the kernel.
-5. ``grading.audit`` reads the module and the student's notebook cells, and
+5. ``grading.integrity.audit`` reads the module and the student's notebook cells, and
    the grader lists what it saw of attempts the sandbox refused.
 
 It writes ``integrity.json`` beside the autograded notebook (for
@@ -51,10 +51,10 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from nbformat.v4 import new_output
 
 from grading import checks
-from grading.audit import audit_cell, audit_module, notebook_names
-from grading.bubblewrap import require_sandbox
-from grading.sandbox import Limits, run_isolated
-from grading.snapshot import read_module
+from grading.integrity.audit import audit_cell, audit_module, notebook_names
+from grading.sandbox.bubblewrap import require_sandbox
+from grading.sandbox.regrade import Limits, run_isolated
+from grading.preprocessors.snapshot import read_module
 
 #: What the sandbox's refusals look like in a kernel's output, and whether one is a
 #: reason to flag (an attempt on files or the network) or only a limit that was hit.
@@ -186,7 +186,7 @@ class IsolatedRegrade(NbGraderPreprocessor):
         sandbox = require_sandbox(self.config, self.log)
         collected = resources.get("collected")
         if collected is None:
-            raise RuntimeError("IsolatedRegrade needs grading.snapshot.SnapshotModule before the kernel runs")
+            raise RuntimeError("IsolatedRegrade needs grading.preprocessors.snapshot.SnapshotModule before the kernel runs")
         try:
             report = self.make_report(nb, folder, collected, student, sandbox)
         except Exception:  # noqa: BLE001 (one broken report must not stop the class)

@@ -1,13 +1,13 @@
 """Run a student's functions in a sandboxed child process and collect plain numbers.
 
-The child (``sandbox_child.py``) is a fresh interpreter in isolated mode
+The child (``child.py``) is a fresh interpreter in isolated mode
 (``python -I -B``: no user site, no ``PYTHON*`` variables, the working
 directory not on ``sys.path``) inside the course's bubblewrap sandbox
-(``grading.bubblewrap``: no network, no course folder, no grading code, a
+(``grading.sandbox.bubblewrap``: no network, no course folder, no grading code, a
 private size-capped working folder that holds only the collected module, its
 own PID namespace) under limits on address space, processes, file size, CPU
 time and wall time. It gets the module as the bytes that were collected
-before any kernel ran (``grading.snapshot``), never the file in the course
+before any kernel ran (``grading.preprocessors.snapshot``), never the file in the course
 folder. Inputs and outputs cross as ``.npz`` archives read with
 ``allow_pickle=False``: nothing the student's code returns is ever unpickled
 or executed here, and the grader reads at most ``Limits.output_bytes`` of
@@ -35,9 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-from grading.bubblewrap import Sandbox
+from grading.sandbox.bubblewrap import Sandbox
 
-CHILD = Path(__file__).resolve().parent / "sandbox_child.py"
+CHILD = Path(__file__).resolve().parent / "child.py"
 
 
 @dataclass(frozen=True)
@@ -255,7 +255,7 @@ def run_isolated(module_source, calls, limits=Limits(), sandbox=None):
     """Call the student's functions on ``calls``, a list of ``(name, W, reg)``.
 
     ``module_source`` is the module's bytes as collected (None: not
-    submitted). ``sandbox`` is the :class:`grading.bubblewrap.Sandbox` to run
+    submitted). ``sandbox`` is the :class:`grading.sandbox.bubblewrap.Sandbox` to run
     in (None or disabled: a plain child under the same limits).
 
     Returns a SandboxRun whose ``outcomes[i]`` belongs to ``calls[i]``. A

@@ -1,6 +1,6 @@
 """Build the release from source and autograde the example class.
 
-Usage: ``python -m grading.demo [COURSE_DIR]`` (default: ``demo/`` in the
+Usage: ``python -m grading.tools.demo [COURSE_DIR]`` (default: ``demo/`` in the
 repository, which git ignores). Each run starts from an empty course folder:
 it generates the release with the project's configuration, hands in every
 student of ``examples/class/``, runs ``nbgrader autograde`` into a SQLite
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from grading.scratch_course import MODULE, REPO, ScratchCourse
+from grading.tools.scratch_course import MODULE, REPO, ScratchCourse
 
 EXAMPLE_CLASS = REPO / "examples" / "class"
 COLUMNS = [

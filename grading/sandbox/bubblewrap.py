@@ -2,8 +2,8 @@
 
 Built on bubblewrap (``bwrap``, Debian's ``bubblewrap``, the sandbox under
 Flatpak): Linux namespaces and bind mounts, no Python-level filtering. Both the
-grading kernel (``grading.sandboxed_kernel``) and the isolated re-grade's
-child (``grading.sandbox``) run through :meth:`Sandbox.command`.
+grading kernel (``grading.sandbox.kernel``) and the isolated re-grade's
+child (``grading.sandbox.regrade``) run through :meth:`Sandbox.command`.
 
 What a sandboxed process sees:
 
@@ -388,7 +388,7 @@ def masked_folders(bound):
     however the course installs it (editable or into site-packages), student
     code must not import or read it.
     """
-    package = os.path.dirname(os.path.realpath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # grading/, not grading/sandbox/
     course = os.path.dirname(package)
     masked = []
     for folder in (package, course):

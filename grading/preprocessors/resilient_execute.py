@@ -30,7 +30,7 @@ Limits that student code cannot dodge, all enforced here on the grader's side:
   note. A cell's first error is always kept (it decides the score), cut to
   ``error_limit`` characters.
 - **Sandbox.** Every kernel is started by
-  ``grading.sandboxed_kernel.SandboxedKernelManager``, in the bubblewrap
+  ``grading.sandbox.kernel.SandboxedKernelManager``, in the bubblewrap
   sandbox.
 """
 
@@ -46,7 +46,7 @@ from traitlets import Integer
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
 
-from grading.sandboxed_kernel import SandboxedKernelManager
+from grading.sandbox.kernel import SandboxedKernelManager
 
 TRUNCATED = "\n[output truncated by the grader: more than {} characters]\n"
 _OUTPUTS = {"stream", "display_data", "execute_result", "error"}

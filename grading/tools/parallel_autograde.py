@@ -2,7 +2,7 @@
 
 Usage (from the course folder, after ``generate_assignment`` and collecting)::
 
-    python -m grading.parallel_autograde assignment2 [--workers N] [--course .]
+    python -m grading.tools.parallel_autograde assignment2 [--workers N] [--course .]
 
 nbgrader grades one submission after another (its issue #174). Here each of N
 worker processes (default: the number of cores) loads the course's
@@ -16,7 +16,7 @@ compares them).
 
 The gradebook:
 
-- SQLite (the default): the runner backs it up once (``grading.backup``),
+- SQLite (the default): the runner backs it up once (``grading.plugins.backup``),
   switches it to write-ahead logging (readers never block the writer) and
   gives every worker connection a 60 s busy timeout, so concurrent writes
   wait for each other instead of failing with "database is locked".
@@ -114,7 +114,7 @@ def _start_worker(root, config_dir, db_url):
     warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own session warnings
 
     # Kernels talk over Unix sockets in a folder of their own
-    # (grading.sandboxed_kernel), so kernels that workers start at the same
+    # (grading.sandbox.kernel), so kernels that workers start at the same
     # moment cannot collide on a TCP port.
     config = worker_config(root, config_dir, db_url)
     _api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
@@ -143,7 +143,7 @@ def prepare_gradebook(coursedir):
         path = Path(coursedir.root) / path
     if not path.is_file():
         raise SystemExit(f"No gradebook at {path}: run 'nbgrader generate_assignment' first.")
-    from grading.backup import backup_gradebook
+    from grading.plugins.backup import backup_gradebook
 
     backup = backup_gradebook(path, Path(coursedir.root) / "backups")
     connection = sqlite3.connect(path)
@@ -161,7 +161,7 @@ def run(root, assignment, workers=None, out=sys.stderr, config_dir=None):
     """
     from nbgrader.coursedir import CourseDirectory
 
-    from grading.bubblewrap import SandboxUnavailable, require_sandbox
+    from grading.sandbox.bubblewrap import SandboxUnavailable, require_sandbox
 
     config = load_config(root, config_dir)
     coursedir = CourseDirectory(config=config)
@@ -169,7 +169,7 @@ def run(root, assignment, workers=None, out=sys.stderr, config_dir=None):
         require_sandbox(config)
     except SandboxUnavailable as error:
         raise SystemExit(f"Not autograding: {error}") from None
-    from grading.hooks import set_links_aside
+    from grading.plugins.hooks import set_links_aside
 
     set_links_aside(coursedir, assignment, _StderrLog(out))
     students = submitted_students(coursedir, assignment)

@@ -1,4 +1,4 @@
-"""The grading kernel, started inside the bubblewrap sandbox (``grading.bubblewrap``).
+"""The grading kernel, started inside the bubblewrap sandbox (``grading.sandbox.bubblewrap``).
 
 nbgrader's ``Execute`` (and so ``ResilientExecute``) starts kernels through
 nbclient's ``kernel_manager_class``; ``ResilientExecute`` uses
@@ -38,7 +38,7 @@ import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 
-from grading.bubblewrap import Sandbox, close_files, open_submission_files, require_sandbox
+from grading.sandbox.bubblewrap import Sandbox, close_files, open_submission_files, require_sandbox
 
 #: The grader's sockets wait this long (about 24 days) before reconnecting to a
 #: kernel: never, within grading. (-1, "no reconnection", makes closing them wait.)

@@ -5,9 +5,9 @@ raises, at INFO, and goes on. What must stop autograde therefore ends the
 process with ``SystemExit``, which nbgrader does not catch, before any
 submission of the run is graded:
 
-- the sandbox cannot start (``grading.bubblewrap.require_sandbox``; the
+- the sandbox cannot start (``grading.sandbox.bubblewrap.require_sandbox``; the
   message says why and how to fix it);
-- the SQLite gradebook cannot be backed up (``grading.backup``).
+- the SQLite gradebook cannot be backed up (``grading.plugins.backup``).
 
 Both are checked once per run. Then symbolic links in ``submitted/`` are set
 aside (:func:`set_links_aside`): nbgrader's copy follows links, so a
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from traitlets.config import Application
 
-from grading.backup import backup_before_autograde
-from grading.bubblewrap import SandboxUnavailable, require_sandbox
+from grading.plugins.backup import backup_before_autograde
+from grading.sandbox.bubblewrap import SandboxUnavailable, require_sandbox
 
 
 #: A submitted symbolic link is renamed to its name plus this suffix, which

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "assignment2"
 NOTEBOOK = "assignment2.ipynb"
 MODULE = "regularization.py"

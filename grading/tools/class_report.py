@@ -2,7 +2,7 @@
 
 Usage (from the course folder, after autograding)::
 
-    python -m grading.class_report assignment2 [--out reports/assignment2]
+    python -m grading.tools.class_report assignment2 [--out reports/assignment2]
 
 Writes ``report.md`` with two figures, ``scores.png`` (the distribution of
 total scores) and ``checks.png`` (how many students failed each check):

@@ -14,7 +14,7 @@ the sandbox, where the ``grading`` package (the checks and their reference
 answers) does not exist, and whatever runs there is under the student's
 control. ``DeferHiddenTests`` (before ``ResilientExecute`` in
 ``Autograde.autograde_preprocessors``) replaces each hidden region with a
-comment; ``grading.isolated_regrade.IsolatedRegrade`` then runs exactly that
+comment; ``grading.preprocessors.isolated_regrade.IsolatedRegrade`` then runs exactly that
 check in the grader's own process on the numbers the sandboxed module
 produced, and writes a failure into the cell.
 

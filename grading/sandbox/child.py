@@ -1,6 +1,6 @@
 """The sandboxed child of the isolated re-grade: runs one student's functions on given inputs.
 
-Started by ``grading.sandbox`` as ``python -I -B sandbox_child.py`` in a
+Started by ``grading.sandbox.regrade`` as ``python -I -B child.py`` in a
 working directory that holds nothing but the student's ``regularization.py``,
 under memory, CPU and wall-time limits. It imports nothing of the grading
 code, so the student's module cannot reach the checks from here.

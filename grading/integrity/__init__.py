@@ -1,0 +1,1 @@
+"""What instructors learn about a submission beyond its score: the static audit."""

@@ -1,0 +1,7 @@
+"""nbgrader preprocessors of the course, named in ``nbgrader_config.py``.
+
+In pipeline order: ``strip_module_solutions`` (generate_assignment);
+``snapshot``, ``defer_hidden_tests``, ``skip_experiments``,
+``resilient_execute``, ``isolated_regrade``, ``model_answers`` (autograde);
+``hide_hidden_tests`` and ``model_answers.DropModelAnswers`` (generate_feedback).
+"""
