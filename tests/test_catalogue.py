@@ -2,15 +2,17 @@
 
 Each mistake must lose points in exactly the checks its file names (in its
 own exercise only) with the message it names; each correct variant must get
-3 + 3. See ``submission_catalogue.py`` for the catalogue's format.
+3 + 3. See ``grading/tools/catalogue.py`` for the catalogue's format.
 """
 
 import pytest
 
 from grading.tools.scratch_course import ScratchCourse
-from helpers import read_notebook
-from integrity_helpers import report
-from submission_catalogue import AUTOGRADED, TABLE, check_messages, load_entries, render_table
+from support.helpers import read_notebook
+from support.integrity import report
+from grading.tools.catalogue import AUTOGRADED, TABLE, check_messages, load_entries, render_table
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 ENTRIES = load_entries()
 MISTAKES = [e for e in ENTRIES if not e.correct]
@@ -76,7 +78,7 @@ def test_correct_variant_gets_full_marks(graded, entry):
 
 def test_table_of_mistakes_is_current():
     assert TABLE.read_text(encoding="utf-8") == render_table(ENTRIES), (
-        "docs/mistakes.md is stale: run python tests/submission_catalogue.py"
+        "docs/mistakes.md is stale: run python -m grading.tools.catalogue"
     )
 
 

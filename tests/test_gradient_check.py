@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import regularization
-from helpers import MASTER_NOTEBOOK, nbgrader_cells, read_notebook
+from support.helpers import MASTER_NOTEBOOK, nbgrader_cells, read_notebook
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from grading.tools.scratch_course import ScratchCourse
-from helpers import student_module_source
-from integrity_helpers import assert_memory_caps_in_place, exercise_points, report
+from support.helpers import student_module_source
+from support.integrity import assert_memory_caps_in_place, exercise_points, report
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 HERE = Path(__file__).resolve().parent
 TAMPERS = sorted(p for p in (HERE / "tamper").iterdir() if p.is_dir())

@@ -3,8 +3,11 @@
 import numpy as np
 
 from grading.sandbox.regrade import Limits, run_isolated
-from integrity_helpers import (TWO_GIB, assert_memory_caps_in_place, kernel_cap_works,
+from support.integrity import (TWO_GIB, assert_memory_caps_in_place, kernel_cap_works,
                                project_config, project_sandbox, sandbox_cap_works)
+import pytest
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 
 def test_project_caps_memory_at_most_2_gib_in_kernel_and_sandbox():

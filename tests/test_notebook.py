@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import MASTER_NOTEBOOK, nbgrader_cells, read_notebook
+from support.helpers import MASTER_NOTEBOOK, nbgrader_cells, read_notebook
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,9 @@ import pytest
 
 from grading.tools import parallel_autograde
 from grading.tools.scratch_course import REPO, ScratchCourse
-from submission_catalogue import load_entries
+from grading.tools.catalogue import load_entries
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 HERE = Path(__file__).resolve().parent
 ENTRIES = load_entries()

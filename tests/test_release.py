@@ -8,7 +8,9 @@ import sys
 import pytest
 
 from grading.tools.scratch_course import NbgraderFailed, REPO, ScratchCourse
-from helpers import MASTER_MODULE, RELEASE, nbgrader_cells, read_notebook
+from support.helpers import MASTER_MODULE, RELEASE, nbgrader_cells, read_notebook
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 DELIMITERS = ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
               "BEGIN MARK SCHEME", "END MARK SCHEME"]
@@ -41,12 +43,6 @@ def test_committed_release_is_what_generate_assignment_produces_now(course):
 def test_release_holds_no_delimiters(delimiter):
     for path in released_files():
         assert delimiter not in path.read_text(encoding="utf-8"), f"{delimiter} in {path}"
-
-
-def solution_lines(text):
-    """The non-blank lines between BEGIN and END SOLUTION."""
-    regions = re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", text, flags=re.S)
-    return [line.strip() for region in regions for line in region.splitlines() if line.strip()]
 
 
 def test_release_holds_no_line_of_the_reference_solution():

@@ -3,6 +3,9 @@
 from nbformat.v4 import new_code_cell, new_notebook
 
 from grading.preprocessors.resilient_execute import ResilientExecute
+import pytest
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 
 def run(cells, tmp_path, **settings):

@@ -10,8 +10,10 @@ import pytest
 
 from grading.sandbox.bubblewrap import HOME, Sandbox, SandboxUnavailable, masked_folders
 from grading.tools.scratch_course import REPO, NbgraderFailed, ScratchCourse
-from helpers import reference_module_source, student_module_source
-from integrity_helpers import exercise_points, project_sandbox, report
+from support.helpers import reference_module_source, student_module_source
+from support.integrity import exercise_points, project_sandbox, report
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 
 def run_in_sandbox(code, sandbox=None, **kwargs):

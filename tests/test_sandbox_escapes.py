@@ -46,8 +46,10 @@ import pytest
 
 from grading.sandbox.bubblewrap import python_installation
 from grading.tools.scratch_course import REPO, NbgraderFailed, ScratchCourse
-from helpers import student_module_source
-from integrity_helpers import project_sandbox, report
+from support.helpers import student_module_source
+from support.integrity import project_sandbox, report
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 HERE = Path(__file__).resolve().parent
 ESCAPES = sorted(p for p in (HERE / "escapes").iterdir() if p.is_dir())

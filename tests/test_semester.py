@@ -17,8 +17,10 @@ import pytest
 from nbgrader.api import Gradebook
 
 from grading.tools.scratch_course import REPO, nbgrader_env
-from test_release import solution_lines
-from helpers import reference_module_source
+from support.helpers import solution_lines
+from support.helpers import reference_module_source
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 MOODLE = Path(__file__).resolve().parent / "data" / "moodle"
 MANUAL = {  # student: (l1 points, l2 points, comment)

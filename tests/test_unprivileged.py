@@ -11,7 +11,9 @@ import sys
 
 import pytest
 
-from unprivileged import ordinary_user, run_as
+from support.unprivileged import ordinary_user, run_as
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the whole suite already runs as an unprivileged user")

@@ -4,7 +4,10 @@ import shutil
 
 from nbgrader.validator import Validator
 
-from helpers import MASTER_NOTEBOOK, RELEASE
+from support.helpers import MASTER_NOTEBOOK, RELEASE
+import pytest
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 
 def test_master_passes_validate():

@@ -1,5 +1,7 @@
 """Paths and small helpers shared by the tests."""
 
+import re
+
 import nbformat
 
 from grading.tools.scratch_course import REPO
@@ -30,3 +32,9 @@ def student_module_source():
     """The master module as a student with the right answer hands it in: no solution delimiters."""
     return "".join(line for line in reference_module_source().splitlines(keepends=True)
                    if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+
+
+def solution_lines(text):
+    """The non-blank lines between BEGIN and END SOLUTION."""
+    regions = re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", text, flags=re.S)
+    return [line.strip() for region in regions for line in region.splitlines() if line.strip()]
