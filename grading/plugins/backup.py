@@ -11,6 +11,8 @@ import datetime
 import sqlite3
 from pathlib import Path
 
+from grading.course import sqlite_path
+
 _done = set()
 
 
@@ -34,10 +36,10 @@ def backup_gradebook(db_path, folder):
 def backup_before_autograde(app):
     """Back up the gradebook of nbgrader application ``app`` once per run (SQLite only)."""
     url = app.coursedir.db_url
-    if url in _done or not url.startswith("sqlite:///"):
+    db_path = sqlite_path(url)
+    if url in _done or db_path is None:
         return
     _done.add(url)
-    db_path = Path(url[len("sqlite:///"):])
     if not db_path.is_file():
         return
     target = backup_gradebook(db_path, Path(app.coursedir.root) / "backups")

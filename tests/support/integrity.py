@@ -1,11 +1,11 @@
 """Helpers for the integrity tests: reports, scores per exercise, and the memory-cap guard."""
 
-import json
 import subprocess
+from dataclasses import asdict
 import sys
 
-from traitlets.config.loader import PyFileConfigLoader
-
+from grading.course import load_config
+from grading.integrity.report import IntegrityReport
 from grading.sandbox.bubblewrap import Sandbox
 from grading.sandbox.regrade import Limits, run_isolated
 from grading.tools.scratch_course import REPO
@@ -14,8 +14,10 @@ TWO_GIB = 2 * 1024**3
 
 
 def report(course, student):
-    path = course.root / "autograded" / student / "assignment2" / "integrity.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+    """The student's integrity report, as a dict of its fields."""
+    found = IntegrityReport.read(course.root / "autograded" / student / "assignment2")
+    assert found is not None, f"no integrity report for {student}"
+    return asdict(found)
 
 
 def exercise_points(scores, exercise):
@@ -23,7 +25,8 @@ def exercise_points(scores, exercise):
 
 
 def project_config():
-    return PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    """The configuration nbgrader would use in the repository (the course folder)."""
+    return load_config(REPO)
 
 
 def project_sandbox():
