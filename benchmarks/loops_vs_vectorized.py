@@ -53,7 +53,7 @@ def main():
     times = {}
     for name, fn in variants.items():
         runs = 3 if "loops" in name else 200
-        times[name] = min(timeit.repeat(lambda: fn(W, 0.1), number=runs, repeat=5)) / runs
+        times[name] = min(timeit.repeat(lambda fn=fn: fn(W, 0.1), number=runs, repeat=5)) / runs
     base = times["reference"]
     for name, seconds in times.items():
         print(f"{name:20s} {seconds * 1e6:10.1f} us  {seconds / base:8.1f}x reference")

@@ -24,13 +24,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "benchmarks")]
 
-from grading.tools import parallel_autograde  # noqa: E402
-from grading.sandbox.bubblewrap import Sandbox  # noqa: E402
-from grading.preprocessors.isolated_regrade import isolated_scores  # noqa: E402
-from grading.sandbox.regrade import Limits  # noqa: E402
-from grading.tools.scratch_course import ScratchCourse  # noqa: E402
 from integrity_overhead import WITHOUT_INTEGRITY  # noqa: E402
+
+from grading.preprocessors.isolated_regrade import isolated_scores  # noqa: E402
+from grading.sandbox.bubblewrap import Sandbox  # noqa: E402
+from grading.sandbox.regrade import Limits  # noqa: E402
+from grading.tools import parallel_autograde  # noqa: E402
 from grading.tools.catalogue import load_entries  # noqa: E402
+from grading.tools.scratch_course import ScratchCourse  # noqa: E402
 
 
 def class_of_40():

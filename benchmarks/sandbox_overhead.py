@@ -17,8 +17,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from grading.tools.scratch_course import ScratchCourse  # noqa: E402
 from grading.tools.catalogue import load_entries  # noqa: E402
+from grading.tools.scratch_course import ScratchCourse  # noqa: E402
 
 SETTINGS = {"on": (), "off": ("--Sandbox.enabled=False",)}
 

@@ -6,8 +6,7 @@ import pytest
 
 from grading.course import graded_cells
 from grading.tools.demo import hand_in_example_class
-from support.helpers import reference_module_source
-from support.helpers import solution_lines
+from support.helpers import reference_module_source, solution_lines
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 

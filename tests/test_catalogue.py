@@ -7,10 +7,10 @@ own exercise only) with the message it names; each correct variant must get
 
 import pytest
 
+from grading.tools.catalogue import AUTOGRADED, TABLE, check_messages, load_entries, render_table
 from grading.tools.scratch_course import ScratchCourse
 from support.helpers import read_notebook
 from support.integrity import report
-from grading.tools.catalogue import AUTOGRADED, TABLE, check_messages, load_entries, render_table
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 

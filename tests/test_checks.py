@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from grading import checks
 import regularization as reference
+from grading import checks
 
 
 @pytest.mark.parametrize("spec, fn", [(checks.L1, reference.L1_reg), (checks.L2, reference.L2_reg)])

@@ -1,11 +1,17 @@
 """The caps that the fault tests rely on hold before any fault is run."""
 
 import numpy as np
+import pytest
 
 from grading.sandbox.regrade import Limits, run_isolated
-from support.integrity import (TWO_GIB, assert_memory_caps_in_place, kernel_cap_works,
-                               project_config, project_sandbox, sandbox_cap_works)
-import pytest
+from support.integrity import (
+    TWO_GIB,
+    assert_memory_caps_in_place,
+    kernel_cap_works,
+    project_config,
+    project_sandbox,
+    sandbox_cap_works,
+)
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 

@@ -1,4 +1,5 @@
-"""The loop finder: honest NumPy passes whatever it uses; Python-level iteration is found wherever the function reaches it.
+"""The loop finder: honest NumPy passes whatever it uses; Python-level iteration is found wherever
+the function reaches it.
 
 Each snippet is a whole ``regularization.py`` (``import numpy as np`` is
 prepended) defining ``L1_reg``.

@@ -107,7 +107,7 @@ def test_students_are_told_what_is_graded_and_what_no_loops_means():
 @pytest.mark.parametrize("exercise", ["l1", "l2"])
 def test_a_second_visible_example_has_a_strength_where_2_reg_is_not_1(exercise):
     second = cell(f"{exercise}_second_example").source
-    assert f"_reg(W, 0.1)" in second.replace("L1_reg", "_reg").replace("L2_reg", "_reg")
+    assert "_reg(W, 0.1)" in second.replace("L1_reg", "_reg").replace("L2_reg", "_reg")
     for part in ("loss", "gradient", "bias_and_input"):
         assert "0.1" in cell(f"{exercise}_{part}").source, part
 
@@ -152,6 +152,7 @@ def test_dtype_contract_is_stated_in_the_notebook_and_the_module():
 
 def test_the_ungraded_experiment_is_locked_and_left_out_of_autograding():
     from traitlets.config import Config
+
     from grading.tools.scratch_course import REPO
     config = Config()
     exec(compile((REPO / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec"),

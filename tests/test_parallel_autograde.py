@@ -6,14 +6,13 @@ import shutil
 import socket
 import subprocess
 import tempfile
-
 from pathlib import Path
 
 import pytest
 
 from grading.tools import parallel_autograde
-from grading.tools.scratch_course import REPO, ScratchCourse
 from grading.tools.catalogue import load_entries
+from grading.tools.scratch_course import REPO, ScratchCourse
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 

@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from grading.tools.scratch_course import NbgraderFailed, REPO, ScratchCourse
-from support.helpers import MASTER_MODULE, RELEASE, nbgrader_cells, read_notebook
+from grading.tools.scratch_course import REPO, NbgraderFailed, ScratchCourse
+from support.helpers import MASTER_MODULE, RELEASE, nbgrader_cells, read_notebook, solution_lines
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 

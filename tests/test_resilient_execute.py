@@ -1,9 +1,9 @@
 """ResilientExecute on small notebooks: limits student code cannot dodge, enforced on the grader's side."""
 
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from grading.preprocessors.resilient_execute import ResilientExecute
-import pytest
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 

@@ -180,7 +180,8 @@ def test_nothing_of_the_host_is_writable_from_the_sandbox():
     writable = {point: (kind, options) for _, point, kind, options in seen}
     assert set(writable) - {"/proc", "/tmp", "/home/student", "/dev/pts"} == \
         {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"}
-    assert all(kind == "devtmpfs" for point, (kind, _) in writable.items() if point.startswith("/dev/") and point != "/dev/pts")
+    assert all(kind == "devtmpfs" for point, (kind, _) in writable.items()
+               if point.startswith("/dev/") and point != "/dev/pts")
     assert "size=65536k" in writable["/tmp"][1] and "size=65536k" in writable["/home/student"][1]
 
 

@@ -260,7 +260,7 @@ class Listeners:
         while not self._stop.is_set():
             try:
                 connection, address = listener.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             with connection:
                 connection.settimeout(1)
@@ -274,7 +274,7 @@ class Listeners:
         while not self._stop.is_set():
             try:
                 data, address = self.udp.recvfrom(4096)
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             self.received.append(("udp", address, data))
 
@@ -480,7 +480,7 @@ def test_escape_gets_exactly_the_points_of_its_own_code(graded, folder):
 def test_gradebook_rows_are_only_what_grading_wrote(graded):
     honest = {key: value for key, value in graded.rows.items() if key[0] in HONEST}
     assert honest == graded.baseline_rows
-    for (student, name), (auto, manual, extra, _) in graded.rows.items():
+    for (student, name), (_, manual, extra, _) in graded.rows.items():
         assert manual is None and extra is None, (student, name, manual, extra)
 
 

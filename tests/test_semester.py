@@ -17,8 +17,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from grading.tools.scratch_course import REPO, nbgrader_env
-from support.helpers import solution_lines
-from support.helpers import reference_module_source
+from support.helpers import reference_module_source, solution_lines
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 

@@ -2,10 +2,10 @@
 
 import shutil
 
+import pytest
 from nbgrader.validator import Validator
 
 from support.helpers import MASTER_NOTEBOOK, RELEASE
-import pytest
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 

@@ -20,7 +20,7 @@ def backup_gradebook(db_path, folder):
     """Copy the SQLite database ``db_path`` into ``folder``; return the copy's path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"gradebook-{stamp}.db"
     source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:

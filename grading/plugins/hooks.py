@@ -24,7 +24,6 @@ from traitlets.config import Application
 from grading.plugins.backup import backup_before_autograde
 from grading.sandbox.bubblewrap import SandboxUnavailable, require_sandbox
 
-
 #: A submitted symbolic link is renamed to its name plus this suffix, which
 #: ``CourseDirectory.ignore`` (nbgrader_config.py) keeps out of every copy.
 LINK_SUFFIX = ".link-not-collected"

@@ -25,10 +25,9 @@ import re
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
-from traitlets import Unicode
-
 from nbgrader.api import Gradebook
 from nbgrader.plugins import FileNameCollectorPlugin
+from traitlets import Unicode
 
 MOODLE_NAME = re.compile(
     r"(?P<fullname>[^/\\]+?)_(?P<participant>\d+)_assignsubmission_file_?[/\\]?(?P<name>[^/\\]+)$"

@@ -43,18 +43,16 @@ import traceback
 from pathlib import Path
 
 import numpy as np
-from traitlets import Bool, Float, Integer, Unicode
-
+from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
-
-from nbformat.v4 import new_output
+from traitlets import Bool, Float, Integer, Unicode
 
 from grading import checks
 from grading.integrity.audit import audit_cell, audit_module, notebook_names
+from grading.preprocessors.snapshot import read_module
 from grading.sandbox.bubblewrap import require_sandbox
 from grading.sandbox.regrade import Limits, run_isolated
-from grading.preprocessors.snapshot import read_module
 
 #: What the sandbox's refusals look like in a kernel's output, and whether one is a
 #: reason to flag (an attempt on files or the network) or only a limit that was hit.
@@ -186,7 +184,8 @@ class IsolatedRegrade(NbGraderPreprocessor):
         sandbox = require_sandbox(self.config, self.log)
         collected = resources.get("collected")
         if collected is None:
-            raise RuntimeError("IsolatedRegrade needs grading.preprocessors.snapshot.SnapshotModule before the kernel runs")
+            raise RuntimeError("IsolatedRegrade needs grading.preprocessors.snapshot.SnapshotModule "
+                               "before the kernel runs")
         try:
             report = self.make_report(nb, folder, collected, student, sandbox)
         except Exception:  # noqa: BLE001 (one broken report must not stop the class)

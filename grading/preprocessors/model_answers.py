@@ -15,7 +15,6 @@ import os
 
 import nbformat
 from nbformat.v4 import new_markdown_cell
-
 from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor

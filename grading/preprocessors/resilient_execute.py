@@ -37,14 +37,13 @@ Limits that student code cannot dodge, all enforced here on the grader's side:
 import copy
 import json
 
-from nbclient import NotebookClient
 from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
 from nbformat.v4 import new_output
-from traitlets import Integer
-
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
+from traitlets import Integer
 
 from grading.sandbox.kernel import SandboxedKernelManager
 

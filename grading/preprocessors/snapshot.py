@@ -17,9 +17,8 @@ import os
 import stat
 from pathlib import Path
 
-from traitlets import Integer, Unicode
-
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Integer, Unicode
 
 
 def read_module(path, limit_bytes):

@@ -18,8 +18,6 @@ import fnmatch
 import os
 
 from nbformat.v4 import new_code_cell
-from traitlets import List, Unicode
-
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import (
     ClearHiddenTests,
@@ -27,6 +25,7 @@ from nbgrader.preprocessors import (
     ClearSolutions,
     NbGraderPreprocessor,
 )
+from traitlets import List, Unicode
 
 
 class StripModuleSolutions(NbGraderPreprocessor):

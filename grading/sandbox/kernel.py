@@ -12,7 +12,8 @@ after a kernel death and every kernel of the parallel runner's workers:
   private ``/tmp``; the grader connects to them through
   ``/proc/<sandbox pid>/root/...`` once, before any student code runs, never
   reconnects and opens no further connection (no heartbeat channel; the
-  kernel is shut down by killing its sandbox, not by a message). Nothing of the host is writable from the sandbox, and the
+  kernel is shut down by killing its sandbox, not by a message). Nothing of
+  the host is writable from the sandbox, and the
   sandbox has no network, so TCP is out of the question;
 - gets a private copy of its connection file, a clean environment (no
   ``JPY_PARENT_PID``: the grader's PID means nothing in the sandbox's PID

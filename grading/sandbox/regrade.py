@@ -232,7 +232,8 @@ def _run_child(module_source, calls, limits, sandbox):
             if process.returncode < 0:
                 name = signal.Signals(-process.returncode).name
                 ended = {"SIGXCPU": f"used more than {limits.cpu_seconds} s of CPU time",
-                         "SIGKILL": "was killed by SIGKILL (out of memory, or it killed itself)"}.get(name, f"was killed by {name}")
+                         "SIGKILL": "was killed by SIGKILL (out of memory, or it killed itself)",
+                         }.get(name, f"was killed by {name}")
             elif process.returncode != 0:
                 ended = f"ended the process with exit code {process.returncode}"
         return _decode_records(output), ended

@@ -14,7 +14,6 @@ the table of mistakes, checks and messages (a test keeps it current).
 
 import ast
 import importlib.util
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -1,8 +1,8 @@
 """Helpers for the integrity tests: reports, scores per exercise, and the memory-cap guard."""
 
 import subprocess
-from dataclasses import asdict
 import sys
+from dataclasses import asdict
 
 from grading.course import load_config
 from grading.integrity.report import IntegrityReport
