@@ -14,14 +14,20 @@ Contract of a regularizer under test: ``fn(W, reg) -> (R, dW)`` for ``W`` of
 shape ``(D+1, K)`` whose last row is the bias; see ``regularization.py``.
 """
 
+from __future__ import annotations
+
 import contextlib
 import inspect
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from grading.loops import find_loops
+
+#: A student's regularizer: ``fn(W, reg) -> (R, dW)``.
+Regularizer_fn = Callable[[np.ndarray, float], tuple]
 
 
 class CheckFailed(AssertionError):
@@ -39,14 +45,14 @@ class Regularizer:
     kind: str
     name: str
 
-    def loss(self, W, reg):
+    def loss(self, W: np.ndarray, reg: float) -> float:
         """Reference loss in float64 over all rows but the last."""
         weights = np.asarray(W, dtype=np.float64)[:-1]
         if self.kind == "L1":
             return reg * np.abs(weights).sum()
         return reg * (weights**2).sum()
 
-    def gradient(self, W, reg):
+    def gradient(self, W: np.ndarray, reg: float) -> np.ndarray:
         """Reference gradient in float64, zero bias row (sign(0) = 0 for L1)."""
         W = np.asarray(W, dtype=np.float64)
         dW = np.zeros_like(W)
@@ -88,7 +94,7 @@ def _matrix(shape, seed, dtype=np.float64, zeros=0.0, scale=5.0):
     return W.astype(dtype)
 
 
-def hidden_cases():
+def hidden_cases() -> list[Case]:
     """The hidden inputs, as a list of :class:`Case` (float64 and float32).
 
     They cover other shapes (only a bias row, K = 1, large matrices), several
@@ -113,7 +119,7 @@ def hidden_cases():
     ]
 
 
-def describe(case):
+def describe(case: Case) -> str:
     """``"the example matrix (shape (4, 3), reg = 0.5)"``: a case as messages name it."""
     return f"{case.what} (shape {case.W.shape}, reg = {case.reg:g})"
 
@@ -137,7 +143,7 @@ def _quiet():
         yield
 
 
-def call(fn, W, reg, argument=None):
+def call(fn: Regularizer_fn, W: np.ndarray, reg: float, argument: np.ndarray | None = None) -> tuple:
     """Call ``fn(argument, reg)`` and return ``(R, dW)``.
 
     ``argument`` defaults to a copy of ``W``; pass your own array to see
@@ -307,7 +313,7 @@ SHAPE_HINT = ("right for W of the example's shape (4, 3) but not for other shape
               "the function may depend on the example's size.")
 
 
-def check_loss(spec, fn, cases=None):
+def check_loss(spec: Regularizer, fn: Regularizer_fn, cases: list[Case] | None = None) -> None:
     """Check that ``fn`` returns the correct loss R on every case.
 
     The bias row of every input is set to 0 first: whether R leaves out the
@@ -389,7 +395,7 @@ def _checked_gradient(spec, dW, case):
     return dW
 
 
-def check_gradient(spec, fn, cases=None):
+def check_gradient(spec: Regularizer, fn: Regularizer_fn, cases: list[Case] | None = None) -> None:
     """Check that ``fn`` returns the correct gradient dW on every case.
 
     dW must have W's shape (checked first, with the shape mistake named),
@@ -457,7 +463,7 @@ def _same_result(first, second):
     return True
 
 
-def require_real_work(spec, fn):
+def require_real_work(spec: Regularizer, fn: Regularizer_fn) -> None:
     """CheckFailed unless ``fn``'s result depends on the weights at all.
 
     The example matrix and a matrix with other weights (the same bias row)
@@ -477,7 +483,7 @@ def require_real_work(spec, fn):
         )
 
 
-def check_bias_and_input(spec, fn, cases=None):
+def check_bias_and_input(spec: Regularizer, fn: Regularizer_fn, cases: list[Case] | None = None) -> None:
     """Check the bias handling and that the caller's W is left unchanged.
 
     Graded only for a function that does real work (:func:`require_real_work`).
@@ -522,7 +528,7 @@ def check_bias_and_input(spec, fn, cases=None):
             )
 
 
-def check_vectorized(spec, fn, source=None):
+def check_vectorized(spec: Regularizer, fn: Regularizer_fn, source: str | None = None) -> None:
     """Check that ``fn`` does real work and uses no Python loops.
 
     Graded only for a function that does real work (:func:`require_real_work`);
@@ -553,7 +559,7 @@ PARTS = {
 GRADE_IDS = [f"{exercise}_{part}" for exercise in REGULARIZERS for part in PARTS]
 
 
-def run_check(grade_id, fn, source=None):
+def run_check(grade_id: str, fn: Regularizer_fn, source: str | None = None) -> None:
     """Run the check of the graded cell ``grade_id`` (e.g. ``"l2_gradient"``) on ``fn``.
 
     This is the one entry point of the notebook's hidden tests and of the

@@ -31,6 +31,8 @@ class (all of its methods) or assigned value whose name it uses. Loops the
 function cannot reach (a ``__main__`` block, an unused helper) do not count.
 """
 
+from __future__ import annotations
+
 import ast
 
 from grading.names import Scopes
@@ -239,7 +241,7 @@ class _Finder:
         visit(name)
 
 
-def find_loops(source, function_name):
+def find_loops(source: str, function_name: str) -> list[str]:
     """List the loops that ``function_name`` in ``source`` would run.
 
     Returns readable findings such as ``"line 12 uses a for loop"``, sorted by

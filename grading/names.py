@@ -15,6 +15,8 @@ it. ``global`` and ``nonlocal`` declarations are not resolved (the audit
 flags ``global``; a name declared ``nonlocal`` counts as bound).
 """
 
+from __future__ import annotations
+
 import ast
 import builtins
 
@@ -177,7 +179,7 @@ class Scopes:
         for child in ast.iter_child_nodes(node):
             self._visit(child, scope)
 
-    def scope_of(self, node):
+    def scope_of(self, node: ast.AST) -> _Scope:
         """The scope that ``node`` (a module, class, function, lambda or comprehension) opens."""
         return self._scope_of_node[id(node)]
 
@@ -199,15 +201,15 @@ class Scopes:
             scope = scope.parent
         return None
 
-    def binding(self, name_node):
+    def binding(self, name_node: ast.Name) -> _Scope | None:
         """The scope binding ``name_node`` (None for a built-in or an undefined name)."""
         return self._binding(name_node)
 
-    def is_builtin(self, name_node):
+    def is_builtin(self, name_node: ast.Name) -> bool:
         """Whether ``name_node`` (an ``ast.Name``) refers to Python's built-in of that name."""
         return name_node.id in BUILTIN_NAMES and self._binding(name_node) is None
 
-    def origin(self, name_node):
+    def origin(self, name_node: ast.Name) -> str | None:
         """What ``name_node`` refers to, as a dotted name, or None if it is a local value.
 
         ``"builtins.sum"`` for the built-in; ``"numpy"`` for ``np`` after

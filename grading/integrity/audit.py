@@ -24,7 +24,10 @@ score. What counts as a finding:
   (plotting, experiments) and are not findings.
 """
 
+from __future__ import annotations
+
 import ast
+from collections.abc import Iterable
 
 from grading.names import Scopes
 
@@ -207,7 +210,7 @@ class _Auditor(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def audit_module(source):
+def audit_module(source: str) -> list[str]:
     """Findings in the text of ``regularization.py``, as readable strings.
 
     A module that does not parse has no findings: it cannot run either, and
@@ -232,7 +235,7 @@ def _without_magics(source):
 SHELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%system", "%system", "%sx")
 
 
-def notebook_names(sources):
+def notebook_names(sources: Iterable[str]) -> set[str]:
     """The names that the notebook's code cells ``sources`` assign (not import) at top level.
 
     Pass them to :func:`audit_cell` so a variable defined in one cell and read
@@ -264,7 +267,7 @@ def _reaches_special(value):
     )
 
 
-def audit_cell(source, label, known_names=()):
+def audit_cell(source: str, label: str, known_names: Iterable[str] = ()) -> list[str]:
     """Findings in a notebook code cell that the student added or changed.
 
     ``known_names`` are variables assigned in the notebook's other cells

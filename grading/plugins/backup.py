@@ -7,16 +7,20 @@ to ``backups/gradebook-<UTC time>.db`` in the course folder. To undo a bad
 run, stop nbgrader and copy that file over ``gradebook.db``.
 """
 
+from __future__ import annotations
+
 import datetime
 import sqlite3
 from pathlib import Path
+
+from traitlets.config import Application
 
 from grading.course import sqlite_path
 
 _done = set()
 
 
-def backup_gradebook(db_path, folder):
+def backup_gradebook(db_path: str | Path, folder: str | Path) -> Path:
     """Copy the SQLite database ``db_path`` into ``folder``; return the copy's path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -33,7 +37,7 @@ def backup_gradebook(db_path, folder):
     return target
 
 
-def backup_before_autograde(app):
+def backup_before_autograde(app: Application) -> None:
     """Back up the gradebook of nbgrader application ``app`` once per run (SQLite only)."""
     url = app.coursedir.db_url
     db_path = sqlite_path(url)

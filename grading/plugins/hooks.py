@@ -15,10 +15,14 @@ submitted link to a file of the grader's (the master solution, the checks)
 would otherwise be graded as the student's and handed back in feedback.
 """
 
+from __future__ import annotations
+
 import glob
+import logging
 import os
 from pathlib import Path
 
+from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Application
 
 from grading.plugins.backup import backup_before_autograde
@@ -31,7 +35,7 @@ LINK_SUFFIX = ".link-not-collected"
 _done = set()
 
 
-def set_links_aside(coursedir, assignment, log):
+def set_links_aside(coursedir: CourseDirectory, assignment: str, log: logging.Logger) -> list[Path]:
     """Rename every symbolic link in the submissions of ``assignment`` so that nbgrader ignores it.
 
     nbgrader's copy into ``autograded/`` follows links, so a submitted link to
@@ -56,7 +60,7 @@ def set_links_aside(coursedir, assignment, log):
     return renamed
 
 
-def before_autograde(assignment, student, notebooks):
+def before_autograde(assignment: str, student: str, notebooks: list[str]) -> None:
     """Stop autograde unless student code can be sandboxed and the gradebook is backed up."""
     app = Application.instance()
     try:

@@ -18,6 +18,8 @@ links: the participant's e-mail address and "Last modified (submission)".
 Files it cannot place are skipped with a warning that says why.
 """
 
+from __future__ import annotations
+
 import csv
 import glob
 import os
@@ -53,7 +55,7 @@ class MoodleCollector(FileNameCollectorPlugin):
         super().__init__(**kwargs)
         self._untimed = set()
 
-    def collect(self, submitted_file):
+    def collect(self, submitted_file: str) -> dict | None:
         match = MOODLE_NAME.search(submitted_file)
         if not match:
             self.log.warning("Not a Moodle submission file, skipped: %s", submitted_file)

@@ -23,8 +23,11 @@ autograde with an error: a hidden test edited into something else would
 otherwise silently never run.
 """
 
+from __future__ import annotations
+
 import re
 
+from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -36,7 +39,7 @@ DEFERRED = "# (hidden test: run by the grader outside this kernel, on the submit
 _REGION = re.compile(re.escape(BEGIN) + r"\n(.*?)" + re.escape(END), re.S)
 
 
-def expected_region(grade_id):
+def expected_region(grade_id: str) -> str:
     """The only hidden test a graded cell may hold: its own trusted check call."""
     name = checks.REGULARIZERS[grade_id[:2]].name
     return f'from grading import checks\nchecks.run_check("{grade_id}", {name})\n'
@@ -49,7 +52,7 @@ class HiddenTestMismatch(Exception):
 class DeferHiddenTests(NbGraderPreprocessor):
     """Replace each graded cell's hidden test with a comment; the grader runs it instead."""
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
         if cell.cell_type != "code" or not utils.is_grade(cell):
             return cell, resources
         grade_id = cell.metadata.nbgrader.grade_id

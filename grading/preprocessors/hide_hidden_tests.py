@@ -17,6 +17,9 @@ Model answers never reach feedback: they live in solution cells, which hold
 the student's answer after autograding.
 """
 
+from __future__ import annotations
+
+from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
@@ -24,11 +27,11 @@ from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 class HideHiddenTests(NbGraderPreprocessor):
     """Strip hidden test source and tracebacks from graded code cells."""
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         self._clear_hidden_tests = ClearHiddenTests(parent=self)
         return super().preprocess(nb, resources)
 
-    def preprocess_cell(self, cell, resources, cell_index):
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, cell_index: int) -> tuple[NotebookNode, dict]:
         if cell.cell_type != "code" or not utils.is_grade(cell):
             return cell, resources
         self._clear_hidden_tests._remove_hidden_test_region(cell)

@@ -11,9 +11,12 @@ in formgrader see the autograded notebook, which holds the student's answer.
   again, so feedback shows the student's answer and the grader's comment only.
 """
 
+from __future__ import annotations
+
 import os
 
 import nbformat
+from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
 from nbgrader import utils
 from nbgrader.coursedir import CourseDirectory
@@ -22,14 +25,14 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 MARK = "model_answer"
 
 
-def is_model_answer(cell):
+def is_model_answer(cell: NotebookNode) -> bool:
     return cell.get("metadata", {}).get("grading", {}).get(MARK, False)
 
 
 class AddModelAnswers(NbGraderPreprocessor):
     """Insert the master's model answer after each manually graded answer cell."""
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         coursedir = CourseDirectory(config=self.config)
         master = os.path.join(
             coursedir.format_path(coursedir.source_directory, ".", resources["nbgrader"]["assignment"]),
@@ -63,6 +66,6 @@ class AddModelAnswers(NbGraderPreprocessor):
 class DropModelAnswers(NbGraderPreprocessor):
     """Remove the cells that AddModelAnswers inserted."""
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         nb.cells = [cell for cell in nb.cells if not is_model_answer(cell)]
         return nb, resources

@@ -34,12 +34,15 @@ Limits that student code cannot dodge, all enforced here on the grader's side:
   sandbox.
 """
 
+from __future__ import annotations
+
 import copy
 import json
 
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
@@ -81,7 +84,7 @@ def _mimebundle(value, allowed=None):
     return clean
 
 
-def sanitize(msg, error_limit):
+def sanitize(msg: dict, error_limit: int) -> dict | None:
     """A copy of a kernel message with only the fields nbclient stores, in their proper types.
 
     Returns None for messages grading has no use for (comms and widgets,
@@ -164,7 +167,7 @@ class ResilientExecute(Execute):
         kwargs.setdefault("shutdown_kernel", "immediate")
         super().__init__(*args, **kwargs)
 
-    def process_message(self, msg, cell, cell_index):
+    def process_message(self, msg: dict, cell: NotebookNode, cell_index: int) -> NotebookNode | None:
         clean = sanitize(msg, self.error_limit)
         if clean is None:
             return None
@@ -212,14 +215,14 @@ class ResilientExecute(Execute):
             self._truncated = True
             cell.outputs.append(new_output("stream", name="stdout", text=TRUNCATED.format(self.output_limit)))
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
         result = super().preprocess_cell(cell, resources, index)
         for output in cell.get("outputs", []):
             if output.output_type == "error":
                 _cut_error(output, self.error_limit)
         return result
 
-    def preprocess(self, nb, resources=None, km=None):
+    def preprocess(self, nb: NotebookNode, resources: dict | None = None, km=None) -> tuple[NotebookNode, dict]:
         # The set-up of nbconvert's ExecutePreprocessor.preprocess, with the
         # cell loop run once per kernel life.
         NotebookClient.__init__(self, nb, km)

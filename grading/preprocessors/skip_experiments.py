@@ -12,6 +12,9 @@ are skipped; nbgrader restores locked cells from the master before this
 runs, so a student cannot mark cells of their own as skippable.
 """
 
+from __future__ import annotations
+
+from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List, Unicode
@@ -25,7 +28,7 @@ class SkipExperiments(NbGraderPreprocessor):
     grade_ids = List(Unicode(), default_value=[],
                      help="Grade ids of locked, ungraded cells that autograde does not run.").tag(config=True)
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
         if cell.cell_type != "code" or not utils.is_locked(cell) or utils.is_grade(cell):
             return cell, resources
         if cell.metadata.get("nbgrader", {}).get("grade_id") not in self.grade_ids:

@@ -12,16 +12,19 @@ is graded.
 None, "path": str}``.
 """
 
+from __future__ import annotations
+
 import hashlib
 import os
 import stat
 from pathlib import Path
 
+from nbformat import NotebookNode
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
 
-def read_module(path, limit_bytes):
+def read_module(path: str | Path, limit_bytes: int) -> bytes:
     """The bytes of the regular file ``path`` (None if absent or not a regular file).
 
     Opened with ``O_NOFOLLOW``: a submitted symbolic link is not a module.
@@ -46,7 +49,7 @@ class SnapshotModule(NbGraderPreprocessor):
     module = Unicode("regularization.py", help="The student's module, beside the notebook.").tag(config=True)
     max_bytes = Integer(1024**2, help="Largest module accepted, in bytes.").tag(config=True)
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         path = Path(resources["metadata"]["path"]) / self.module
         try:
             data = read_module(path, self.max_bytes)

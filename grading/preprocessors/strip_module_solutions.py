@@ -14,9 +14,12 @@ it was writing and exits with an error, so a release holding solution text is
 never left behind.
 """
 
+from __future__ import annotations
+
 import fnmatch
 import os
 
+from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import (
@@ -38,7 +41,7 @@ class StripModuleSolutions(NbGraderPreprocessor):
              "folder) of the files whose solution regions are stripped.",
     ).tag(config=True)
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         assignment_id = resources["nbgrader"]["assignment"]
         source_dir = resources["metadata"]["path"]
         coursedir = CourseDirectory(config=self.config)
@@ -69,7 +72,7 @@ class StripModuleSolutions(NbGraderPreprocessor):
         return sorted(found)
 
     @staticmethod
-    def strip(source, clear_solutions, name="module"):
+    def strip(source: str, clear_solutions: ClearSolutions, name: str = "module") -> str:
         """Return ``source`` with its solution regions replaced by the code stub.
 
         Uses nbgrader's own region replacement (indentation kept, nested or
@@ -81,7 +84,7 @@ class StripModuleSolutions(NbGraderPreprocessor):
         compile(stripped, name, "exec")
         return stripped
 
-    def assert_no_solution_text(self, release_dir):
+    def assert_no_solution_text(self, release_dir: str) -> None:
         """Raise if any non-notebook file in ``release_dir`` holds a delimiter."""
         clear_solutions = ClearSolutions(parent=self)
         delimiters = [

@@ -12,6 +12,8 @@ Run ``python -m grading.tools.catalogue`` to rewrite ``docs/mistakes.md``,
 the table of mistakes, checks and messages (a test keeps it current).
 """
 
+from __future__ import annotations
+
 import ast
 import importlib.util
 import tempfile
@@ -40,11 +42,11 @@ class Entry:
     messages: dict = field(default_factory=dict)
 
     @property
-    def student_id(self):
+    def student_id(self) -> str:
         return ("correct-" if self.correct else "mistake-") + self.name
 
     @property
-    def exercise(self):
+    def exercise(self) -> str | None:
         """``"l1"`` or ``"l2"``: the exercise a mistake is in (None if correct)."""
         return None if self.correct else self.caught_by[0][:2]
 
@@ -73,7 +75,7 @@ def _master_function(name):
     raise ValueError(name)
 
 
-def load_entries():
+def load_entries() -> list[Entry]:
     """Every catalogue entry, mistakes first, each list sorted by name."""
     entries = []
     for path in sorted((CATALOGUE / "mistakes").glob("*.py")):
@@ -100,7 +102,7 @@ def load_entries():
     return entries
 
 
-def check_messages(entry):
+def check_messages(entry: Entry) -> dict[str, str]:
     """``{grade_id: message}`` of the checks that fail, run in this process.
 
     These are the checks that the graded cells' hidden tests run first, so
@@ -127,7 +129,7 @@ def _escape(text):
     return text.replace("|", "\\|")
 
 
-def render_table(entries):
+def render_table(entries: list[Entry]) -> str:
     """The Markdown table of mistakes: what, which checks, the message."""
     points = ", ".join(f"{grade_id[3:].replace('_', ' ')} {value:g}"
                        for grade_id, value in AUTOGRADED.items() if grade_id.startswith("l1_"))

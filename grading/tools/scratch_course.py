@@ -8,6 +8,8 @@ repository as working directory, so it reads the project's
 ``--CourseDirectory.root`` points at the scratch folder.
 """
 
+from __future__ import annotations
+
 import os
 import shutil
 import subprocess
@@ -26,7 +28,7 @@ class NbgraderFailed(RuntimeError):
     """An nbgrader command exited with an error; the message holds its log."""
 
 
-def nbgrader_env():
+def nbgrader_env() -> dict[str, str]:
     """The environment for nbgrader.
 
     Configuration file errors are fatal instead of warnings, and this
@@ -46,7 +48,7 @@ class ScratchCourse:
         self.root = Path(root).resolve()
 
     @classmethod
-    def create(cls, root):
+    def create(cls, root: str | Path) -> ScratchCourse:
         """Create the folder, link ``source/`` and generate the release into it."""
         course = cls(root)
         course.root.mkdir(parents=True, exist_ok=True)
@@ -57,14 +59,14 @@ class ScratchCourse:
         return course
 
     @property
-    def release_dir(self):
+    def release_dir(self) -> Path:
         return self.root / "release" / ASSIGNMENT
 
     @property
-    def db_path(self):
+    def db_path(self) -> Path:
         return self.root / "gradebook.db"
 
-    def nbgrader(self, *args):
+    def nbgrader(self, *args: str) -> subprocess.CompletedProcess:
         """Run ``nbgrader *args`` on this course; return its combined log.
 
         Raises NbgraderFailed with the log if nbgrader exits with an error.
@@ -115,11 +117,11 @@ class ScratchCourse:
             (folder / "timestamp.txt").write_text(timestamp, encoding="utf-8")
         return folder
 
-    def autograde(self, *args):
+    def autograde(self, *args: str) -> subprocess.CompletedProcess:
         """Autograde every submission (``--force``); return nbgrader's log."""
         return self.nbgrader("autograde", ASSIGNMENT, "--force", *args)
 
-    def scores(self):
+    def scores(self) -> dict[str, dict[str, float]]:
         """Scores from the gradebook: ``{student: {grade_id: score or None}}``.
 
         A manually graded cell that awaits grading has ``None``.
