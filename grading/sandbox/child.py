@@ -25,11 +25,13 @@ import io
 import os
 import struct
 import sys
+from typing import BinaryIO
 
 import numpy as np
 
 
-def send(channel, **arrays):
+def send(channel: BinaryIO, **arrays: object) -> None:
+    """Write one length-prefixed ``.npz`` record of ``arrays`` to ``channel``."""
     buffer = io.BytesIO()
     np.savez(buffer, **{k: np.asarray(v) for k, v in arrays.items()})
     data = buffer.getvalue()
@@ -37,7 +39,7 @@ def send(channel, **arrays):
     channel.flush()
 
 
-def as_float_array(value):
+def as_float_array(value: object) -> tuple[np.ndarray, bool]:
     """``(array, ok)``: ``value`` as float64, or an empty array if it does not convert."""
     try:
         return np.array(value, dtype=np.float64), True
@@ -45,7 +47,7 @@ def as_float_array(value):
         return np.zeros(0), False
 
 
-def main():
+def main() -> None:
     inputs = np.load(io.BytesIO(sys.stdin.buffer.read()), allow_pickle=False)
     names = [str(n) for n in inputs["names"]]
     regs = inputs["regs"]

@@ -66,7 +66,7 @@ class ScratchCourse:
     def db_path(self) -> Path:
         return self.root / "gradebook.db"
 
-    def nbgrader(self, *args: str) -> subprocess.CompletedProcess:
+    def nbgrader(self, *args: str) -> str:
         """Run ``nbgrader *args`` on this course; return its combined log.
 
         Raises NbgraderFailed with the log if nbgrader exits with an error.
@@ -80,8 +80,9 @@ class ScratchCourse:
             raise NbgraderFailed(f"{' '.join(args)} exited with {done.returncode}:\n{log}")
         return log
 
-    def submit(self, student, module_source=None, answers=None, timestamp=None,
-               added_cells=(), extra_files=None, with_module=True):
+    def submit(self, student: str, module_source: str | None = None, answers: dict | None = None,
+               timestamp: str | None = None, added_cells: tuple | list = (), extra_files: dict | None = None,
+               with_module: bool = True) -> Path:
         """Place a submission of ``student`` in ``submitted/``.
 
         The notebook is the released one with the written answers filled in
@@ -117,7 +118,7 @@ class ScratchCourse:
             (folder / "timestamp.txt").write_text(timestamp, encoding="utf-8")
         return folder
 
-    def autograde(self, *args: str) -> subprocess.CompletedProcess:
+    def autograde(self, *args: str) -> str:
         """Autograde every submission (``--force``); return nbgrader's log."""
         return self.nbgrader("autograde", ASSIGNMENT, "--force", *args)
 
