@@ -13,9 +13,8 @@ symbolic link to the repository's, so every nbgrader command run inside it
 by printing those next commands (:data:`NEXT_COMMANDS`).
 """
 
-import os
-
 import json
+import os
 import shutil
 import sys
 import time
