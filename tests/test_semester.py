@@ -18,6 +18,7 @@ from nbgrader.api import Gradebook
 
 from grading.tools.scratch_course import REPO, nbgrader_env
 from support.helpers import reference_module_source, solution_lines
+from support.readme import readme_steps
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
@@ -26,12 +27,6 @@ MANUAL = {  # student: (l1 points, l2 points, comment)
     "ada": (2.0, 1.5, "Good; mention that L2 rarely gives exact zeros."),
     "ben": (1.0, 1.0, "Say why the weights become sparse."),
 }
-
-
-def readme_steps():
-    """``{step name: bash text}`` of the README blocks marked ``<!-- step: NAME -->``."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
-    return dict(re.findall(r"<!-- step: (\w+) -->\n```bash\n(.*?)```", text, flags=re.S))
 
 
 def run_step(course, name):

@@ -5,7 +5,10 @@ Usage (from the course folder, after autograding)::
     python -m grading.tools.class_report assignment2 [--out reports/assignment2]
 
 Writes ``report.md`` with two figures, ``scores.png`` (the distribution of
-total scores) and ``checks.png`` (how many students failed each check):
+total scores) and ``checks.png`` (how many students failed each check), and
+the same report as ``report.html``: one self-contained page (tables, and both
+figures inline as base64 PNG; no external reference) to open in a browser or
+upload to the course page:
 
 - per student: autograded and manual points, total, submission time, late
   status, integrity flag (students on the roster without a submission are
@@ -19,7 +22,9 @@ nbgrader's API; messages and flags from the autograded notebooks and their
 """
 
 import argparse
+import base64
 import collections
+import html
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,7 +170,10 @@ def plot_checks(failures, path):
 
 
 def write_report(coursedir, assignment_id, out):
-    """Write ``report.md``, ``scores.png`` and ``checks.png`` into ``out``; return the report's path."""
+    """Write ``report.md``, ``report.html``, ``scores.png`` and ``checks.png`` into ``out``.
+
+    Returns the path of ``report.md``.
+    """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rows, duedate = collect(coursedir, assignment_id)
@@ -176,47 +184,90 @@ def write_report(coursedir, assignment_id, out):
     plot_checks(failures, out / "checks.png")
 
     submitted = [row for row in rows if row.submitted]
-    lines = [
-        f"# Class report: {assignment_id}",
-        "",
+    summary = (
         f"Due: {duedate} (UTC). Roster: {len(rows)} students, {len(submitted)} submissions, "
         f"{sum(1 for r in submitted if r.seconds_late > 0)} late, "
         f"{sum(1 for r in rows if not r.submitted)} missing, "
-        f"{sum(1 for r in rows if r.flagged)} flagged by the integrity check.",
-        "",
-        "## Students",
-        "",
-        "| student | name | autograded (of 6) | manual (of 4) | total | submitted (UTC) | late | integrity |",
-        "|:--|:--|--:|--:|--:|:--|:--|:--|",
-    ]
-    for row in sorted(rows, key=lambda r: r.student_id):
-        manual = "-" if not row.submitted else (
-            f"{row.manual_pending} to grade" if row.manual_pending else f"{row.manual:g}")
-        integrity = {True: "FLAGGED", False: "ok", None: "-"}[row.flagged]
-        lines.append("| " + " | ".join(_cell(x) for x in [
-            row.student_id, row.name, f"{row.autograded:g}" if row.submitted else "-", manual,
-            f"{row.total:g}" if row.submitted else "-",
-            row.timestamp or "-", _late(row, duedate), integrity]) + " |")
-    lines += [
-        "",
-        "## Score distribution",
-        "",
-        "![score distribution](scores.png)",
-        "",
-        "## Checks, most failed first",
-        "",
-        "The message is the one most of the failing students saw (how many in brackets).",
-        "",
-        "| check | failed | most common message |",
-        "|:--|--:|:--|",
-    ]
-    for grade_id, failed, total, message, count in failures:
-        shown = f"{message} ({count})" if message else ""
-        lines.append(f"| {grade_id} | {failed} of {total} | {_cell(shown)} |")
+        f"{sum(1 for r in rows if r.flagged)} flagged by the integrity check."
+    )
+    students = [_student_cells(row, duedate) for row in sorted(rows, key=lambda r: r.student_id)]
+    checks = [[grade_id, f"{failed} of {total}", f"{message} ({count})" if message else ""]
+              for grade_id, failed, total, message, count in failures]
+    (out / "report.md").write_text(_markdown(assignment_id, summary, students, checks), encoding="utf-8")
+    (out / "report.html").write_text(_html(assignment_id, summary, students, checks, out), encoding="utf-8")
+    return out / "report.md"
+
+
+STUDENT_COLUMNS = ["student", "name", "autograded (of 6)", "manual (of 4)", "total", "submitted (UTC)",
+                   "late", "integrity"]
+CHECK_COLUMNS = ["check", "failed", "most common message"]
+CHECKS_NOTE = "The message is the one most of the failing students saw (how many in brackets)."
+
+
+def _student_cells(row, duedate):
+    """One row of the students' table, as text."""
+    manual = "-" if not row.submitted else (
+        f"{row.manual_pending} to grade" if row.manual_pending else f"{row.manual:g}")
+    integrity = {True: "FLAGGED", False: "ok", None: "-"}[row.flagged]
+    return [str(x) for x in [
+        row.student_id, row.name, f"{row.autograded:g}" if row.submitted else "-", manual,
+        f"{row.total:g}" if row.submitted else "-", row.timestamp or "-", _late(row, duedate), integrity]]
+
+
+def _markdown_table(header, rows, align):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    return lines + ["| " + " | ".join(_cell(x) for x in row) + " |" for row in rows]
+
+
+def _markdown(assignment_id, summary, students, checks):
+    """The report as Markdown; the figures are the PNG files beside it."""
+    lines = [f"# Class report: {assignment_id}", "", summary, "", "## Students", ""]
+    lines += _markdown_table(STUDENT_COLUMNS, students, [":--", ":--", "--:", "--:", "--:", ":--", ":--", ":--"])
+    lines += ["", "## Score distribution", "", "![score distribution](scores.png)", "",
+              "## Checks, most failed first", "", CHECKS_NOTE, ""]
+    lines += _markdown_table(CHECK_COLUMNS, checks, [":--", "--:", ":--"])
     lines += ["", "![failed checks](checks.png)", ""]
-    report = out / "report.md"
-    report.write_text("\n".join(lines), encoding="utf-8")
-    return report
+    return "\n".join(lines)
+
+
+def _html_table(header, rows):
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in row) + "</tr>\n" for row in rows)
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
+
+
+def _inline_png(path, alt):
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _html(assignment_id, summary, students, checks, out):
+    """The report as one HTML page that needs no other file: the figures in ``out`` are inlined."""
+    title = html.escape(f"Class report: {assignment_id}")
+    return "\n".join([
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        '<head><meta charset="utf-8">',
+        f"<title>{title}</title>",
+        "<style>body{font-family:sans-serif;max-width:60em;margin:1em auto}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left}"
+        "img{max-width:100%}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{title}</h1>",
+        f"<p>{html.escape(summary)}</p>",
+        "<h2>Students</h2>",
+        _html_table(STUDENT_COLUMNS, students),
+        "<h2>Score distribution</h2>",
+        _inline_png(out / "scores.png", "score distribution"),
+        "<h2>Checks, most failed first</h2>",
+        f"<p>{html.escape(CHECKS_NOTE)}</p>",
+        _html_table(CHECK_COLUMNS, checks),
+        _inline_png(out / "checks.png", "failed checks"),
+        "</body>",
+        "</html>",
+        "",
+    ])
 
 
 def course_directory(root):
@@ -237,7 +288,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     coursedir = course_directory(args.course)
     out = Path(args.out) if args.out else Path(coursedir.root) / "reports" / args.assignment
-    print(f"Wrote {write_report(coursedir, args.assignment, out)}")
+    report = write_report(coursedir, args.assignment, out)
+    print(f"Wrote {report} and {report.with_suffix('.html')}")
 
 
 if __name__ == "__main__":

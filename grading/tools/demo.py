@@ -6,9 +6,15 @@ it generates the release with the project's configuration, hands in every
 student of ``examples/class/``, runs ``nbgrader autograde`` into a SQLite
 gradebook and prints the grades read back from that gradebook, with each
 student's integrity flag.
+
+The folder it leaves is a complete course: its ``nbgrader_config.py`` is a
+symbolic link to the repository's, so every nbgrader command run inside it
+(feedback, export, formgrader) is configured as in the repository. It ends
+by printing those next commands (:data:`NEXT_COMMANDS`).
 """
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -17,6 +23,16 @@ from pathlib import Path
 from grading.tools.scratch_course import MODULE, REPO, ScratchCourse
 
 EXAMPLE_CLASS = REPO / "examples" / "class"
+#: What to try inside the demo folder next: ``(command, what it does)``. The
+#: ones that finish are run verbatim by tests/test_demo.py.
+NEXT_COMMANDS = [
+    ("nbgrader generate_feedback assignment2",
+     "feedback/<student>/: messages and scores, no hidden tests, no model answers"),
+    ("nbgrader export --to=grades.csv", "grades.csv"),
+    ("python -m grading.tools.class_report assignment2",
+     "reports/assignment2/report.html (one page, plots inline) and report.md"),
+    ("jupyter lab", "then Nbgrader > Formgrader (or open /formgrader): grade the written answers"),
+]
 COLUMNS = [
     "l1_loss", "l1_gradient", "l1_bias_and_input", "l1_vectorized",
     "l2_loss", "l2_gradient", "l2_bias_and_input", "l2_vectorized",
@@ -63,6 +79,25 @@ def grade_table(scores, flags):
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows)
 
 
+def link_course_config(root):
+    """Make ``root/nbgrader_config.py`` a link to the repository's, so nbgrader there runs configured."""
+    (Path(root) / "nbgrader_config.py").symlink_to(REPO / "nbgrader_config.py")
+
+
+def next_steps(root):
+    """The text that tells what to run next inside the demo folder ``root``."""
+    relative = os.path.relpath(root)
+    lines = [f"{root} is a complete course folder (its nbgrader_config.py is the repository's). Try there:",
+             f"  cd {root if relative.startswith('..') else relative}"]
+    activate = Path(sys.prefix) / "bin" / "activate"
+    if activate.is_file():
+        lines.append(f"  source {activate}")
+    lines.append("  export TRAITLETS_APPLICATION_RAISE_CONFIG_FILE_ERROR=1")
+    width = max(len(command) for command, _ in NEXT_COMMANDS)
+    lines += [f"  {command.ljust(width)}  # {what}" for command, what in NEXT_COMMANDS]
+    return "\n".join(lines)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     root = Path(argv[0]) if argv else REPO / "demo"
@@ -72,6 +107,7 @@ def main(argv=None):
     started = time.monotonic()
     print(f"Generating the release in {root / 'release'} ...")
     course = ScratchCourse.create(root)
+    link_course_config(course.root)
     students = hand_in_example_class(course)
     print(f"Autograding {len(students)} example submissions: {', '.join(students)} ...")
     course.autograde()
@@ -80,6 +116,8 @@ def main(argv=None):
     print(grade_table(scores, {student: integrity(course, student) for student in scores}))
     print()
     print(f"Gradebook: {course.db_path}  ({time.monotonic() - started:.1f} s in all)")
+    print()
+    print(next_steps(course.root))
 
 
 if __name__ == "__main__":
