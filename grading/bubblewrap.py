@@ -339,13 +339,13 @@ class PidsCgroup:
     @classmethod
     def _remove_all(cls):
         for path in list(cls._live):
-            cls(path).remove(tries=5)
+            cls(path).remove(tries=50)
 
     def prefix(self):
         """A command prefix that moves the process into this cgroup, then runs the rest."""
         return ["/bin/sh", "-c", 'echo $$ > "$1" && shift && exec "$@"', "sh", str(self.path / "cgroup.procs")]
 
-    def remove(self, tries=50):
+    def remove(self, tries=500):
         for _ in range(tries):
             try:
                 pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
@@ -362,7 +362,7 @@ class PidsCgroup:
                 self._live.discard(self.path)
                 return
             except OSError:
-                time.sleep(0.05)
+                time.sleep(0.005)  # the last processes are ending (within milliseconds)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -42,6 +42,7 @@ import stat
 import tempfile
 import threading
 import time
+from queue import Empty
 
 import zmq
 import zmq.asyncio
@@ -126,6 +127,46 @@ class SandboxedKernelClient(AsyncKernelClient):
     @property
     def hb_channel(self):
         return _NoHeartbeat()
+
+    async def _async_wait_for_ready(self, timeout=None):
+        """Wait for a kernel_info reply and the kernel's IOPub messages for it.
+
+        jupyter_client's wait does the same and then drains IOPub until nothing
+        has come for 0.2 s, which every kernel start pays in full. Here it ends
+        as soon as the kernel has published "idle" for the request that got
+        the reply: the last message it sends for it. (An IOPub subscription
+        can miss the first messages; the request is then sent again.)
+        """
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            request = self.kernel_info()
+            reply, idle = None, False
+            patience = time.monotonic() + 1
+            while not (reply and idle) and time.monotonic() < patience:
+                if reply is None:
+                    try:
+                        msg = await self.shell_channel.get_msg(timeout=0.005)
+                    except Empty:
+                        pass
+                    else:
+                        if msg["parent_header"].get("msg_id") == request and msg["msg_type"] == "kernel_info_reply":
+                            reply = msg
+                            patience = min(patience, time.monotonic() + 0.05)
+                try:
+                    msg = await self.iopub_channel.get_msg(timeout=0.005)
+                except Empty:
+                    continue
+                idle = idle or (msg["parent_header"].get("msg_id") == request and msg["msg_type"] == "status"
+                                and msg["content"].get("execution_state") == "idle")
+            if reply and idle:
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} s")
+
+    wait_for_ready = _async_wait_for_ready
 
 
 class _NoHeartbeat:
