@@ -70,7 +70,8 @@ c.Execute.record_timing = False
 # own process, on the numbers the collected module gives in a sandboxed child.
 # A graded cell scores only if the notebook run and that check both pass.
 # IsolatedRegrade also audits the code and writes integrity.json beside each
-# autograded notebook.
+# autograded notebook. StartIsolatedRegrade starts that re-grade (it needs only
+# the collected module) while the kernel runs; IsolatedRegrade takes its result.
 c.IsolatedRegrade.memory_limit = 2 * 1024**3
 _autograde = [
     "grading.resilient_execute.ResilientExecute" if preprocessor is Execute else preprocessor
@@ -78,7 +79,8 @@ _autograde = [
 ]
 _after_execute = _autograde.index("grading.resilient_execute.ResilientExecute") + 2  # after IgnorePattern
 c.Autograde.autograde_preprocessors = (
-    ["grading.snapshot.SnapshotModule", "grading.defer_hidden_tests.DeferHiddenTests"]
+    ["grading.snapshot.SnapshotModule", "grading.isolated_regrade.StartIsolatedRegrade",
+     "grading.defer_hidden_tests.DeferHiddenTests"]
     + _autograde[:_after_execute]
     + ["grading.isolated_regrade.IsolatedRegrade"]
     + _autograde[_after_execute:]

@@ -55,7 +55,7 @@ import sys
 import time
 from pathlib import Path
 
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
 #: Where the copy of the submission lives inside the sandbox.
@@ -119,6 +119,10 @@ class Sandbox(LoggingConfigurable):
         "Submission files larger than this, in all, are not copied into the sandbox.")).tag(config=True)
     max_copy_files = Integer(100, help=(
         "At most this many files of a submission are copied into the sandbox.")).tag(config=True)
+    kernel_preload = List(Unicode(), ["numpy"], help=(
+        "Modules every sandboxed kernel imports as it starts, before it runs any student code "
+        "(nothing is added to the notebook's namespace). A kernel started ahead has them "
+        "loaded by the time it is needed.")).tag(config=True)
     start_ahead = Bool(True, help=(
         "Start the next sandbox (a kernel, a re-grade child) while the current submission is "
         "graded, so that its start-up overlaps grading. Each one is still new, started for one "
@@ -191,7 +195,8 @@ class Sandbox(LoggingConfigurable):
 
     def settings(self):
         """The configured values, as a hashable key (sandboxes started ahead must match them)."""
-        return tuple((name, getattr(self, name)) for name in sorted(self.traits(config=True)))
+        values = ((name, getattr(self, name)) for name in sorted(self.traits(config=True)))
+        return tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in values)
 
     def limits_prefix(self):
         """``prlimit`` applying the resource limits, run inside the sandbox before ``argv``."""

@@ -289,6 +289,8 @@ class SandboxedKernelManager(AsyncKernelManager):
             raise
         kernel_cmd = [f"{INSIDE}/kernel.json" if arg == os.path.realpath(self.connection_file) else arg
                       for arg in kernel_cmd]
+        kernel_cmd += [f"--IPKernelApp.exec_lines=import {name} as _dlcv_preloaded; del _dlcv_preloaded"
+                       for name in sandbox.kernel_preload]
         try:
             connection = os.open(self.connection_file, os.O_RDONLY)
             self._files = files + [(connection, "")]
