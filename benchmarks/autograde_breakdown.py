@@ -17,18 +17,17 @@ submissions and are autograded one after another in this one run:
 For 1-3 nbgrader runs under timers (``--inner``) that add up, per
 submission: kernel start (the sandbox and the process, until its sockets
 listen), kernel ready (the grader's channels and the first reply), cells,
-kernel shutdown, the re-grade (``IsolatedRegrade``, of which its sandboxed
-child), and nbgrader's own work (conversion, copies, gradebook writes: the
-rest of ``convert_notebooks``). The sandbox's own start, bwrap around
+kernel shutdown, the re-grade (what ``IsolatedRegrade`` takes after the
+kernel) and its sandboxed child (started by ``StartIsolatedRegrade``, it runs
+while the kernel does), and nbgrader's own work (conversion, copies,
+gradebook writes: the rest of ``convert_notebooks``). The sandbox's own start, bwrap around
 ``/bin/true`` and around ``python -c pass``, is measured beside. It prints
-the CPU time each run used (its processes' user and system time), the
-ratios to stock and checks that the three gradebooks of the project's
+the ratios to stock and checks that the three gradebooks of the project's
 configuration are identical.
 """
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -127,12 +126,6 @@ def sandbox_start(rounds=10):
     return result
 
 
-def children_cpu():
-    """CPU seconds (user and system) of this process's ended children and everything they waited for."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def class_of(count):
     from submission_catalogue import load_entries
 
@@ -160,16 +153,16 @@ def main():
             for student, source in submissions.items():
                 course.submit(student, source)
             courses[name] = course
-        totals, walls, cpu = {}, {}, {}
+        totals, walls = {}, {}
         for name, args in (("stock", ()), ("plain", ("--Sandbox.start_ahead=False",)), ("serial", ())):
-            started, used = time.perf_counter(), children_cpu()
+            started = time.perf_counter()
             totals[name] = timed_autograde(courses[name], *args)
-            walls[name], cpu[name] = time.perf_counter() - started, children_cpu() - used
-        started, used = time.perf_counter(), children_cpu()
+            walls[name] = time.perf_counter() - started
+        started = time.perf_counter()
         with open(os.devnull, "w") as quiet:
             _, failed = parallel_autograde.run(courses["parallel"].root, "assignment2", workers, out=quiet,
                                                config_dir=REPO)
-        walls["parallel"], cpu["parallel"] = time.perf_counter() - started, children_cpu() - used
+        walls["parallel"] = time.perf_counter() - started
         assert not failed, failed
         snapshots = [parallel_autograde.gradebook_snapshot(f"sqlite:///{courses[n].db_path}", "assignment2")
                      for n in ("plain", "serial", "parallel")]
@@ -189,9 +182,8 @@ def main():
     print(f"{'nbgrader start-up, once (s)':34s}" + "".join(f"{totals[n]['nbgrader start-up (once)']:10.2f}"
                                                           for n in totals))
     print(f"{'wall, whole run (s)':34s}" + "".join(f"{walls[n]:10.1f}" for n in totals))
-    print(f"{'CPU, whole run, per submission (s)':34s}" + "".join(f"{cpu[n] / count:10.3f}" for n in totals))
     print(f"\nparallel runner, {workers} workers: {walls['parallel']:.1f} s, {walls['parallel'] / count:.3f} s "
-          f"per submission, CPU {cpu['parallel'] / count:.3f} s per submission")
+          f"per submission")
     print("\nsandbox start (best of 10): " + ", ".join(f"{label} {where} {seconds * 1000:.0f} ms"
                                                      for (label, where), seconds in starts.items()))
     stock = walls["stock"]
