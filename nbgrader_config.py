@@ -70,7 +70,8 @@ c.Execute.record_timing = False
 # own process, on the numbers the collected module gives in a sandboxed child.
 # A graded cell scores only if the notebook run and that check both pass.
 # IsolatedRegrade also audits the code and writes integrity.json beside each
-# autograded notebook.
+# autograded notebook. StartIsolatedRegrade starts that re-grade (it needs only
+# the collected module) while the kernel runs; IsolatedRegrade takes its result.
 c.IsolatedRegrade.memory_limit = 2 * 1024**3
 _autograde = [
     "grading.preprocessors.resilient_execute.ResilientExecute" if preprocessor is Execute else preprocessor
@@ -78,7 +79,9 @@ _autograde = [
 ]
 _after_execute = _autograde.index("grading.preprocessors.resilient_execute.ResilientExecute") + 2  # after IgnorePattern
 c.Autograde.autograde_preprocessors = (
-    ["grading.preprocessors.snapshot.SnapshotModule", "grading.preprocessors.defer_hidden_tests.DeferHiddenTests",
+    ["grading.preprocessors.snapshot.SnapshotModule",
+     "grading.preprocessors.isolated_regrade.StartIsolatedRegrade",
+     "grading.preprocessors.defer_hidden_tests.DeferHiddenTests",
      "grading.preprocessors.skip_experiments.SkipExperiments"]
     + _autograde[:_after_execute]
     + ["grading.preprocessors.isolated_regrade.IsolatedRegrade"]

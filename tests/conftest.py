@@ -1,4 +1,4 @@
-"""Shared fixtures, and the e2e mark for nbval's replay of the master notebook."""
+"""Shared fixtures, the order in which test files start, and the e2e mark of nbval's cells."""
 
 import pytest
 
@@ -11,8 +11,18 @@ def course(tmp_path_factory):
     return ScratchCourse.create(tmp_path_factory.mktemp("course"))
 
 
+#: The longest test files, started first so that, run side by side (``./run
+#: test`` uses pytest-xdist), none of them is left to run alone at the end.
+LONGEST_FIRST = ("test_unprivileged.py", "test_sandbox_escapes.py", "test_parallel_autograde.py",
+                 "test_integrity.py", "test_catalogue.py")
+
+
 def pytest_collection_modifyitems(items):
-    """nbval's cells of the master notebook run a kernel: they belong to the end-to-end layer."""
+    def rank(item):
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=rank)  # stable: within a file, and among the rest, the order stays
+    # nbval's cells of the master notebook run a kernel: they belong to the end-to-end layer.
     for item in items:
         if type(item).__name__ == "IPyNbCell":
             item.add_marker(pytest.mark.e2e)

@@ -4,6 +4,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from grading.preprocessors.resilient_execute import ResilientExecute
+from grading.sandbox.kernel import release_spares
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
@@ -53,20 +54,23 @@ def test_a_cell_that_ignores_the_interrupt_is_stopped_and_grading_goes_on(tmp_pa
 
 
 def sandbox_cgroups():
-    """The process-cap cgroups of sandboxes that exist now (made only when the grader is root)."""
-    from pathlib import Path
+    """The process-cap cgroups of this process's sandboxes that exist now (made only when the grader is root)."""
+    from grading.sandbox.bubblewrap import PidsCgroup
 
-    return {p.name for root in (Path("/sys/fs/cgroup/pids"), Path("/sys/fs/cgroup")) if root.is_dir()
-            for p in root.glob("dlcv-sandbox-*")}
+    return {path for path in PidsCgroup._live if path.is_dir()}
 
 
 def test_a_dead_kernel_costs_only_its_cell_and_leaves_nothing_behind(tmp_path):
+    release_spares()
     before = sandbox_cgroups()
     nb = run(["import os\nos._exit(3)", "print('still grading')", "while True:\n    pass", "print('and on')"],
              tmp_path, timeout=2)
     assert errors(nb.cells[0])[0].ename == "KernelDied"
     assert text(nb.cells[1]) == "still grading\n"
     assert errors(nb.cells[2])[0].ename == "CellTimeoutError" and text(nb.cells[3]) == "and on\n"
+    # What is left is the one kernel started ahead for the next submission, until it is released.
+    assert len(sandbox_cgroups() - before) <= 1
+    release_spares()
     assert sandbox_cgroups() - before == set()
 
 
@@ -124,3 +128,28 @@ def test_outputs_a_browser_would_run_never_reach_the_graders_notebook(tmp_path):
     stored = str(nb.cells[0].outputs)
     assert "alert(" not in stored and "text/html" not in stored and "javascript" not in stored
     assert text(nb.cells[0]) == "plain text stays\n"
+
+
+def test_a_kernel_started_ahead_serves_one_submission_with_its_own_files_and_nothing_else(tmp_path):
+    from grading import sandboxed_kernel
+
+    release_spares()
+    first, second = tmp_path / "a" / "assignment2", tmp_path / "b" / "assignment2"
+    for folder, mark in ((first, "first"), (second, "second")):
+        folder.mkdir(parents=True)
+        (folder / "data.txt").write_text(mark)
+        (folder / "sub").mkdir()
+        (folder / "sub" / "more.txt").write_text(mark)
+    look = ("import os\nprint(os.getcwd(), sorted(os.listdir('.')), open('data.txt').read(), "
+            "open('sub/more.txt').read(), sorted(os.listdir('/tmp')))\n"
+            "open('/tmp/left-behind', 'w').write('x'); open('left-behind', 'w').write('x')")
+    nb = run([look], first)
+    [spare] = sandboxed_kernel._SPARES._waiting.values()  # started while the first one ran
+    nb_second = run([look], second)
+    assert spare not in sandboxed_kernel._SPARES._waiting.values()  # taken, and only once
+    assert spare.provisioner is None  # its kernel now belongs to the manager that took it
+    assert text(nb.cells[0]).split(" ['")[0] == text(nb_second.cells[0]).split(" ['")[0] == "/home/student/assignment2"
+    seen = text(nb_second.cells[0])
+    assert "['data.txt', 'sub'] second second" in seen and "left-behind" not in seen
+    release_spares()
+    assert sandboxed_kernel._SPARES._waiting == {}

@@ -226,3 +226,36 @@ def test_only_regular_files_of_a_submission_are_copied_and_at_most_the_cap(tmp_p
         assert sum("more than 100 files" in item for item in skipped) == 50
     finally:
         close_files(files)
+
+
+def test_files_supplied_to_a_running_sandbox_are_created_new_and_never_through_a_link(tmp_path):
+    # A sandbox started ahead gets its submission's files through /proc/<pid>/root before any
+    # student code runs there; even so, the copy never writes through a link or over a file.
+    from grading.sandbox.bubblewrap import close_files, supply_files
+
+    (tmp_path / "regularization.py").write_text("x = 1\n")
+    launch = project_sandbox().launch(
+        [sys.executable, "-c", "import os, sys; os.symlink('/tmp/elsewhere', 'planted.py'); "
+                               "print('ready', flush=True); sys.stdin.read(); print(sorted(os.listdir('.')), "
+                               "open('regularization.py').read().strip(), os.path.lexists('/tmp/elsewhere'), "
+                               "flush=True)"],
+        workdir_name="assignment2", want_pid=True)
+    process = subprocess.Popen(launch.command, pass_fds=launch.pass_fds, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    launch.started()
+    try:
+        assert process.stdout.readline() == "ready\n"
+        pid = launch.child_pid()
+        module = os.open(tmp_path / "regularization.py", os.O_RDONLY)
+        try:
+            supply_files(pid, "assignment2", [(module, "regularization.py"), (module, "sub/copy.py")])
+            with pytest.raises(FileExistsError):
+                supply_files(pid, "assignment2", [(module, "planted.py")])
+        finally:
+            close_files([(module, "")])
+        seen, _ = process.communicate("go", timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+        launch.close()
+    assert seen.strip() == "['planted.py', 'regularization.py', 'sub'] x = 1 False"

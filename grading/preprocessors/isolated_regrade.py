@@ -34,9 +34,15 @@ instructors; ``CourseDirectory.ignore`` keeps it out of feedback)::
 A submission is flagged when the audit found something, or the sandbox
 refused something the student's code tried (``contained``). Flagged students
 are logged as they are graded and listed again when nbgrader exits.
+
+Steps 1-3 need only the collected module, not the kernel: listed right after
+``SnapshotModule``, ``StartIsolatedRegrade`` starts them in a thread of the
+grader's while the kernel runs the notebook, and ``IsolatedRegrade`` takes
+their result (without it, ``IsolatedRegrade`` runs them itself).
 """
 
 import atexit
+import concurrent.futures
 import json
 import sys
 import traceback
@@ -165,6 +171,25 @@ def isolated_scores(module_source, source, limits, sandbox=None):
     return cells, run.faults
 
 
+#: One thread of the grader's runs the re-grades started ahead, one after another.
+_BACKGROUND = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="isolated-regrade")
+
+
+class StartIsolatedRegrade(NbGraderPreprocessor):
+    """Start the isolated re-grade of the collected module while the kernel runs (see ``IsolatedRegrade``)."""
+
+    def preprocess(self, nb, resources):
+        collected = resources.get("collected")
+        if collected is None:
+            raise RuntimeError("StartIsolatedRegrade needs grading.preprocessors.snapshot.SnapshotModule before it")
+        sandbox = require_sandbox(self.config, self.log)
+        data = collected["module"]
+        source = data.decode("utf-8", errors="replace") if data is not None else None
+        limits = IsolatedRegrade(config=self.config).limits()
+        resources["isolated_scores"] = _BACKGROUND.submit(isolated_scores, data, source, limits, sandbox)
+        return nb, resources
+
+
 class IsolatedRegrade(NbGraderPreprocessor):
     """Re-grade the submission in a sandbox, audit it, write ``integrity.json``."""
 
@@ -187,7 +212,7 @@ class IsolatedRegrade(NbGraderPreprocessor):
             raise RuntimeError("IsolatedRegrade needs grading.preprocessors.snapshot.SnapshotModule "
                                "before the kernel runs")
         try:
-            report = self.make_report(nb, folder, collected, student, sandbox)
+            report = self.make_report(nb, folder, collected, student, sandbox, resources.pop("isolated_scores", None))
         except Exception:  # noqa: BLE001 (one broken report must not stop the class)
             self.log.error("Integrity check of %s failed:\n%s", student, traceback.format_exc())
             report = {"student": student, "flagged": True, "faults": [], "contained": [],
@@ -206,12 +231,17 @@ class IsolatedRegrade(NbGraderPreprocessor):
             self.log.warning("Integrity: %s: %s", student, fault)
         return nb, resources
 
-    def make_report(self, nb, folder, collected, student, sandbox):
+    def limits(self):
+        return Limits(memory_bytes=self.memory_limit, cpu_seconds=self.cpu_seconds, wall_seconds=self.wall_seconds)
+
+    def make_report(self, nb, folder, collected, student, sandbox, started=None):
+        """The integrity report; ``started``: the re-grade's future from ``StartIsolatedRegrade``, if any."""
         data = collected["module"]
         source = data.decode("utf-8", errors="replace") if data is not None else None
-        limits = Limits(memory_bytes=self.memory_limit, cpu_seconds=self.cpu_seconds,
-                        wall_seconds=self.wall_seconds)
-        isolated, faults = isolated_scores(data, source, limits, sandbox)
+        if started is not None:
+            isolated, faults = started.result()
+        else:
+            isolated, faults = isolated_scores(data, source, self.limits(), sandbox)
 
         reasons = audit_module(source) if source is not None else []
         if source is not None and "### BEGIN SOLUTION" in source:

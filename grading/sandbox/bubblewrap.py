@@ -14,7 +14,7 @@ What a sandboxed process sees:
 - read-only: ``/usr`` (and the merged ``/bin``, ``/lib``, ...), a few files of
   ``/etc``, the Python installation and virtual environment that grade (with
   the ``grading`` package masked by an empty folder wherever it lies inside
-  them);
+  them, and so is ipykernel's debugger, ``debugpy``, which grading never uses);
 - writable but private and size-capped (tmpfs): ``/tmp`` and the working
   folder ``/home/student/<assignment>``, which starts as a copy of the
   submission's regular files (symbolic links are not followed);
@@ -43,6 +43,8 @@ grading anyone (:func:`require_sandbox`).
 from __future__ import annotations
 
 import atexit
+import functools
+import importlib.util
 import os
 import secrets
 import shutil
@@ -53,7 +55,7 @@ import sys
 import time
 from pathlib import Path
 
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
 #: Where the copy of the submission lives inside the sandbox.
@@ -117,6 +119,16 @@ class Sandbox(LoggingConfigurable):
         "Submission files larger than this, in all, are not copied into the sandbox.")).tag(config=True)
     max_copy_files = Integer(100, help=(
         "At most this many files of a submission are copied into the sandbox.")).tag(config=True)
+    kernel_preload = List(Unicode(), ["numpy"], help=(
+        "Modules every sandboxed kernel imports as it starts, before it runs any student code "
+        "(nothing is added to the notebook's namespace). A kernel started ahead has them "
+        "loaded by the time it is needed.")).tag(config=True)
+    start_ahead = Bool(True, help=(
+        "Start the next sandbox (a kernel, a re-grade child) while the current submission is "
+        "graded, so that its start-up overlaps grading. Each one is still new, started for one "
+        "submission and never used by another; it gets the submission's files when it is "
+        "claimed, before any student code runs. False starts each one when it is needed "
+        "(the plain path; the same results).")).tag(config=True)
 
     # ------------------------------------------------------------------ command lines
 
@@ -157,8 +169,12 @@ class Sandbox(LoggingConfigurable):
         for root in python_roots:
             if not _under(root, "/usr"):
                 args += ["--ro-bind", root, root]
-        for masked in masked_folders(python_roots):
-            args += ["--tmpfs", masked, "--remount-ro", masked]
+        masked = masked_folders(python_roots)
+        masked += [folder for folder in unused_packages()
+                   if any(_under(folder, root) for root in python_roots)
+                   and not any(_under(folder, m) for m in masked)]
+        for folder in masked:
+            args += ["--tmpfs", folder, "--remount-ro", folder]
         for relative in sorted({str(Path(rel).parent) for _, rel in files} - {"."}):
             args += ["--perms", "0777", "--dir", f"{workdir}/{relative}"]
         for fd, relative in files:
@@ -176,6 +192,11 @@ class Sandbox(LoggingConfigurable):
             args += ["--setenv", key, value]
         args += ["--", *self.limits_prefix(), *argv]
         return args
+
+    def settings(self):
+        """The configured values, as a hashable key (sandboxes started ahead must match them)."""
+        values = ((name, getattr(self, name)) for name in sorted(self.traits(config=True)))
+        return tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in values)
 
     def limits_prefix(self):
         """``prlimit`` applying the resource limits, run inside the sandbox before ``argv``."""
@@ -323,13 +344,13 @@ class PidsCgroup:
     @classmethod
     def _remove_all(cls):
         for path in list(cls._live):
-            cls(path).remove(tries=5)
+            cls(path).remove(tries=50)
 
     def prefix(self):
         """A command prefix that moves the process into this cgroup, then runs the rest."""
         return ["/bin/sh", "-c", 'echo $$ > "$1" && shift && exec "$@"', "sh", str(self.path / "cgroup.procs")]
 
-    def remove(self, tries=50):
+    def remove(self, tries=500):
         for _ in range(tries):
             try:
                 pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
@@ -346,7 +367,7 @@ class PidsCgroup:
                 self._live.discard(self.path)
                 return
             except OSError:
-                time.sleep(0.05)
+                time.sleep(0.005)  # the last processes are ending (within milliseconds)
 
 
 # ---------------------------------------------------------------------- helpers
@@ -396,6 +417,63 @@ def masked_folders(bound):
             masked.append(folder)
     # Masking the course folder masks the package too; keep the outermost only.
     return [m for m in masked if not any(m != o and _under(m, o) for o in masked)]
+
+
+#: Packages of the grading environment that no sandboxed process needs, masked
+#: like the grading code: the debugger ipykernel would import at every start
+#: (about 0.1 s of CPU per kernel; without it, ipykernel runs without a debugger).
+UNUSED_IN_SANDBOX = ("debugpy",)
+
+
+@functools.cache
+def unused_packages():
+    """The folders of :data:`UNUSED_IN_SANDBOX` that are installed."""
+    folders = []
+    for name in UNUSED_IN_SANDBOX:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            folders.extend(os.path.realpath(f) for f in spec.submodule_search_locations)
+    return tuple(folders)
+
+
+def supply_files(pid, workdir_name, files):
+    """Copy ``files`` (``(fd, relative_path)`` pairs) into the working folder of a running sandbox.
+
+    For sandboxes started ahead (``Sandbox.start_ahead``): ``pid`` is the
+    sandbox's first process, whose root is ``/proc/<pid>/root``. Call it only
+    while no student code has run in that sandbox: the folder is then still
+    the empty one bwrap made. Files are created new (``O_EXCL``, never
+    following a link), with the modes bwrap gives copied files; the copy
+    counts against the folder's size cap like bwrap's own.
+    """
+    folder = os.open(f"/proc/{pid}/root{HOME}/{workdir_name}", os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        for fd, relative in files:
+            parts = Path(relative).parts
+            parent = os.dup(folder)
+            try:
+                for part in parts[:-1]:
+                    try:
+                        os.mkdir(part, 0o777, dir_fd=parent)
+                        os.chmod(part, 0o777, dir_fd=parent, follow_symlinks=False)
+                    except FileExistsError:
+                        pass
+                    child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=parent)
+                    os.close(parent)
+                    parent = child
+                out = os.open(parts[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666,
+                              dir_fd=parent)
+                try:
+                    os.fchmod(out, 0o666)
+                    os.lseek(fd, 0, os.SEEK_SET)
+                    while os.sendfile(out, fd, None, 1 << 20):
+                        pass
+                finally:
+                    os.close(out)
+            finally:
+                os.close(parent)
+    finally:
+        os.close(folder)
 
 
 def open_submission_files(folder, limit_bytes, limit_files=100):

@@ -21,25 +21,36 @@ after a kernel death and every kernel of the parallel runner's workers:
   (jupyter_client would pass all of them); its stdout and stderr go to a pipe
   the grader drains (the last 4 KiB are kept for error messages).
 
+Start-up overlaps grading (``c.Sandbox.start_ahead``, on by default): as soon
+as a kernel is up, the next one is started in a new sandbox of its own,
+with an empty working folder, and waits. The next kernel this process needs
+takes it over (once: it is then no longer a spare) and, before anything
+else is sent to it, the grader copies that submission's files into its
+working folder (:func:`grading.sandbox.bubblewrap.supply_files`). No student code
+has run in it before; it never served another submission. Spares are
+ended when the process exits (:func:`release_spares`).
+
 With ``c.Sandbox.enabled = False`` it is an ordinary kernel manager.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import shutil
 import stat
 import tempfile
 import threading
 import time
+from queue import Empty
 
 import zmq
 import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 
-from grading.sandbox.bubblewrap import Sandbox, close_files, open_submission_files, require_sandbox
+from grading.sandbox.bubblewrap import Sandbox, close_files, open_submission_files, require_sandbox, supply_files
 
 #: The grader's sockets wait this long (about 24 days) before reconnecting to a
 #: kernel: never, within grading. (-1, "no reconnection", makes closing them wait.)
@@ -118,6 +129,46 @@ class SandboxedKernelClient(AsyncKernelClient):
     def hb_channel(self):
         return _NoHeartbeat()
 
+    async def _async_wait_for_ready(self, timeout=None):
+        """Wait for a kernel_info reply and the kernel's IOPub messages for it.
+
+        jupyter_client's wait does the same and then drains IOPub until nothing
+        has come for 0.2 s, which every kernel start pays in full. Here it ends
+        as soon as the kernel has published "idle" for the request that got
+        the reply: the last message it sends for it. (An IOPub subscription
+        can miss the first messages; the request is then sent again.)
+        """
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            request = self.kernel_info()
+            reply, idle = None, False
+            patience = time.monotonic() + 1
+            while not (reply and idle) and time.monotonic() < patience:
+                if reply is None:
+                    try:
+                        msg = await self.shell_channel.get_msg(timeout=0.005)
+                    except Empty:
+                        pass
+                    else:
+                        if msg["parent_header"].get("msg_id") == request and msg["msg_type"] == "kernel_info_reply":
+                            reply = msg
+                            patience = min(patience, time.monotonic() + 0.05)
+                try:
+                    msg = await self.iopub_channel.get_msg(timeout=0.005)
+                except Empty:
+                    continue
+                idle = idle or (msg["parent_header"].get("msg_id") == request and msg["msg_type"] == "status"
+                                and msg["content"].get("execution_state") == "idle")
+            if reply and idle:
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} s")
+
+    wait_for_ready = _async_wait_for_ready
+
 
 class _NoHeartbeat:
     """Stands in for jupyter_client's heartbeat channel (which would make a socket when asked for)."""
@@ -134,6 +185,44 @@ class _NoHeartbeat:
     stop = pause = unpause = close = start
 
 
+class _Spares:
+    """Kernels started ahead, at most one, each waiting for the submission that takes it."""
+
+    def __init__(self):
+        self._waiting = {}
+
+    def take(self, key):
+        """The spare for ``key`` (removed: no one else gets it), or None."""
+        return self._waiting.pop(key, None)
+
+    def put(self, key, manager):
+        self.release()  # one spare at most: one made for other settings would only wait
+        self._waiting[key] = manager
+
+    def release(self):
+        while self._waiting:
+            self.discard(self._waiting.popitem()[1])
+
+    @staticmethod
+    def discard(manager):
+        if manager is None:
+            return
+        process = getattr(manager.provisioner, "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+        manager._release()
+
+
+_SPARES = _Spares()
+atexit.register(_SPARES.release)
+
+
+def release_spares():
+    """End the kernels started ahead in this process (at exit at the latest)."""
+    _SPARES.release()
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run in the course's bubblewrap sandbox."""
 
@@ -141,10 +230,30 @@ class SandboxedKernelManager(AsyncKernelManager):
     _launch = None
     _files = ()
     _output = None
+    _spare_workdir = None  # set on a kernel started ahead: the working folder's name
+    _supply_from = None  # set on a manager that took over a spare: the folder to copy in
+    _workdir_name = "work"  # the kernel's working folder is /home/student/<this>
 
     @property
     def sandbox(self):
         return Sandbox(config=self.config)
+
+    def _spare_key(self, sandbox, workdir_name, extra_arguments):
+        # The process too: a spare must never be shared with a forked child.
+        return (os.getpid(), self.kernel_name, tuple(extra_arguments or ()), workdir_name, sandbox.settings())
+
+    def _take_over(self, spare, kw):
+        """Become the manager of ``spare``'s kernel, which no one has used."""
+        self.shutting_down = False
+        self._launch_args = kw.copy()
+        self.kernel_id = spare.kernel_id
+        self.provisioner, spare.provisioner = spare.provisioner, None
+        self.provisioner.parent = self
+        self.load_connection_info(spare.get_connection_info())
+        self.connection_file = spare.connection_file
+        self._connection_file_written = True
+        self._launch, self._output, self._sandbox_folder = spare._launch, spare._output, spare._sandbox_folder
+        spare._launch = spare._output = spare._sandbox_folder = None
 
     async def _async_pre_start_kernel(self, **kw):
         sandbox = self.sandbox
@@ -152,22 +261,41 @@ class SandboxedKernelManager(AsyncKernelManager):
             return await super()._async_pre_start_kernel(**kw)
         require_sandbox(self.config, self.log)
         self._release()
-        self.context.setsockopt(zmq.RECONNECT_IVL, NEVER_MS)
+        if self._spare_workdir is None:
+            self.context.setsockopt(zmq.RECONNECT_IVL, NEVER_MS)
+            cwd = kw.get("cwd") or os.getcwd()
+            workdir_name = self._workdir_name = os.path.basename(os.path.abspath(cwd)) or "work"
+            spare = _SPARES.take(self._spare_key(sandbox, workdir_name, kw.get("extra_arguments")))
+            if spare is not None and spare.provisioner.process.poll() is None:
+                self._take_over(spare, kw)
+                self._supply_from = cwd
+                return None, kw
+            _SPARES.discard(spare)
+            files, skipped = open_submission_files(cwd, sandbox.max_copy_bytes, sandbox.max_copy_files)
+            for item in skipped[:20]:
+                self.log.warning("Not copied into the grading sandbox: %s", item)
+        else:
+            workdir_name = self._workdir_name = self._spare_workdir
+            files = []
         self._sandbox_folder = tempfile.mkdtemp(prefix="dlcv-kernel-")
         self.transport = "ipc"
         self.ip = f"{INSIDE}/channel"
         self.connection_file = os.path.join(self._sandbox_folder, "kernel.json")
-        cwd = kw.get("cwd") or os.getcwd()
-        kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        if self._spare_workdir is not None:
+            kw["cwd"] = self._sandbox_folder
+        try:
+            kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
+        except BaseException:
+            close_files(files)
+            raise
         kernel_cmd = [f"{INSIDE}/kernel.json" if arg == os.path.realpath(self.connection_file) else arg
                       for arg in kernel_cmd]
-        files, skipped = open_submission_files(cwd, sandbox.max_copy_bytes, sandbox.max_copy_files)
-        for item in skipped[:20]:
-            self.log.warning("Not copied into the grading sandbox: %s", item)
+        kernel_cmd += [f"--IPKernelApp.exec_lines=import {name} as _dlcv_preloaded; del _dlcv_preloaded"
+                       for name in sandbox.kernel_preload]
         try:
             connection = os.open(self.connection_file, os.O_RDONLY)
             self._files = files + [(connection, "")]
-            self._launch = sandbox.launch(kernel_cmd, workdir_name=os.path.basename(os.path.abspath(cwd)) or "work",
+            self._launch = sandbox.launch(kernel_cmd, workdir_name=workdir_name,
                                           files=files, private_files=[(connection, f"{INSIDE}/kernel.json")],
                                           want_pid=True)
             # The kernel's stdout and stderr: a pipe the grader drains, keeping the end.
@@ -184,19 +312,56 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         if self._launch is None:
             return await super()._async_launch_kernel(kernel_cmd, **kw)
-        try:
-            await super()._async_launch_kernel(kernel_cmd, **kw)
-        finally:
-            self._launch.started()
-            self._output.started()
-            close_files(self._files)
-            self._files = ()
+        supply_from, self._supply_from = self._supply_from, None
+        if supply_from is None:
+            try:
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+            finally:
+                self._launch.started()
+                self._output.started()
+                close_files(self._files)
+                self._files = ()
+            if self._spare_workdir is not None:
+                return  # a spare: it waits for the submission that takes it over
         try:
             pid = self._launch.child_pid()
             self.ip = f"/proc/{pid}/root{INSIDE}/channel"
             await self._wait_for_sockets()
+            if supply_from is not None:
+                # Only ipykernel's start-up has run in this sandbox: its working
+                # folder is still the empty one bwrap made.
+                self._supply(pid, supply_from)
         except Exception as error:
             raise RuntimeError(f"The grading sandbox did not start: {error}\n{self.startup_log()}") from error
+        if self.sandbox.start_ahead:
+            await self._start_spare(self._launch_args.get("extra_arguments"), self._workdir_name)
+
+    def _supply(self, pid, folder):
+        sandbox = self.sandbox
+        files, skipped = open_submission_files(folder, sandbox.max_copy_bytes, sandbox.max_copy_files)
+        for item in skipped[:20]:
+            self.log.warning("Not copied into the grading sandbox: %s", item)
+        try:
+            supply_files(pid, self._workdir_name, files)
+        finally:
+            close_files(files)
+
+    async def _start_spare(self, extra_arguments, workdir_name):
+        """Start the kernel the next submission will take over, in a new sandbox of its own."""
+        spare = SandboxedKernelManager(config=self.config, kernel_name=self.kernel_name, log=self.log)
+        spare._spare_workdir = workdir_name
+        try:
+            kernel_cmd, kw = await spare._async_pre_start_kernel(extra_arguments=list(extra_arguments or ()))
+            await spare._async_launch_kernel(kernel_cmd, **kw)
+        except Exception:  # noqa: BLE001 (the next kernel then starts when it is needed)
+            self.log.warning("Could not start the next grading kernel ahead", exc_info=True)
+            _SPARES.discard(spare)
+            return
+        _SPARES.put(spare._spare_key(self.sandbox, workdir_name, extra_arguments), spare)
+
+    async def _async_wait(self, pollinterval=0.1):
+        # A killed sandbox ends within milliseconds; jupyter_client would look every 0.1 s.
+        await super()._async_wait(pollinterval=min(pollinterval, 0.005))
 
     async def _wait_for_sockets(self, timeout=60):
         """Wait until the kernel has made its five sockets, before any student code runs.

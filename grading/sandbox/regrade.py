@@ -17,8 +17,16 @@ If the child dies or runs out of time on an input, that input and the rest
 of the same function's inputs are recorded as faults and a new child carries
 on with the other functions, so a fault confined to one function costs only
 that function's results.
+
+With ``c.Sandbox.start_ahead`` (the default), the next child is started as
+soon as one is taken: it imports NumPy in a new sandbox of its own, with an
+empty working folder, and blocks reading its inputs. The next student's run
+takes it (once), copies the collected module into its working folder and
+only then sends the inputs; the child imports the module after reading them.
+Spares end when the process exits (:func:`release_spares`).
 """
 
+import atexit
 import io
 import os
 import resource
@@ -35,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grading.sandbox.bubblewrap import Sandbox
+from grading.sandbox.bubblewrap import Sandbox, supply_files
 
 CHILD = Path(__file__).resolve().parent / "child.py"
 
@@ -191,52 +199,138 @@ def _kill(process):
         pass
 
 
+_ENV = {"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1", "LC_ALL": "C.UTF-8"}
+
+
+class _Child:
+    """A sandboxed child process and its launch (whose ``close`` releases the sandbox's cgroup)."""
+
+    def __init__(self, process, launch):
+        self.process = process
+        self.launch = launch
+
+    @classmethod
+    def start(cls, limits, sandbox, module_fd=None):
+        """A new sandboxed child; without ``module_fd``, its working folder is empty (a spare)."""
+        bounded = Sandbox(config=sandbox.config)
+        bounded.memory_bytes = limits.memory_bytes
+        files = [(module_fd, "regularization.py")] if module_fd is not None else []
+        launch = bounded.launch([sys.executable, "-I", "-B", "/opt/grader/sandbox_child.py"],
+                                workdir_name="regrade", files=files,
+                                ro_files=[(str(CHILD), "/opt/grader/sandbox_child.py")],
+                                want_pid=module_fd is None)
+        try:
+            process = subprocess.Popen(
+                launch.command, cwd="/", env=_ENV,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                preexec_fn=_limit(limits, True), start_new_session=True, pass_fds=launch.pass_fds)
+        except BaseException:
+            launch.close()
+            raise
+        launch.started()
+        return cls(process, launch)
+
+    def discard(self):
+        _kill(self.process)
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            stream.close()
+        self.launch.close()
+
+
+class _Spares:
+    """Children started ahead, at most one, each waiting for the student that takes it."""
+
+    def __init__(self):
+        self._waiting = {}
+
+    def take(self, key):
+        child = self._waiting.pop(key, None)
+        if child is not None and child.process.poll() is not None:
+            child.discard()
+            child = None
+        return child
+
+    def put(self, key, child):
+        self.release()  # one spare at most: one made for other limits would only wait
+        self._waiting[key] = child
+
+    def release(self):
+        while self._waiting:
+            self._waiting.popitem()[1].discard()
+
+
+_SPARES = _Spares()
+atexit.register(_SPARES.release)
+
+
+def release_spares():
+    """End the re-grade children started ahead in this process (at exit at the latest)."""
+    _SPARES.release()
+
+
+def _sandboxed_child(module_source, limits, sandbox):
+    """A sandboxed child whose working folder holds the module: a spare if one waits, else a new one."""
+    key = (os.getpid(), limits, sandbox.settings())
+    child = _SPARES.take(key) if sandbox.start_ahead else None
+    if child is not None:
+        try:
+            # Nothing of a student's has run in it: it has imported NumPy and
+            # waits for its inputs; its working folder is still empty.
+            with tempfile.TemporaryFile(prefix="regrade-") as module:
+                module.write(module_source)
+                module.flush()
+                supply_files(child.launch.child_pid(), "regrade", [(module.fileno(), "regularization.py")])
+        except Exception:  # noqa: BLE001 (then a new child, started the plain way)
+            child.discard()
+            child = None
+    if child is None:
+        with tempfile.TemporaryDirectory(prefix="regrade-") as folder:
+            module = Path(folder) / "regularization.py"
+            module.write_bytes(module_source)
+            module_fd = os.open(module, os.O_RDONLY)
+            try:
+                child = _Child.start(limits, sandbox, module_fd)
+            finally:
+                os.close(module_fd)
+    if sandbox.start_ahead:
+        try:
+            _SPARES.put(key, _Child.start(limits, sandbox))
+        except Exception:  # noqa: BLE001 (the next child then starts when it is needed)
+            pass
+    return child
+
+
 def _run_child(module_source, calls, limits, sandbox):
     """Run one child on ``calls``; return ``(records, how_it_ended)``.
 
     ``how_it_ended`` is None for a normal exit, else a short description.
     """
-    sandboxed = sandbox is not None and sandbox.enabled
-    with tempfile.TemporaryDirectory(prefix="regrade-") as folder:
-        module = Path(folder) / "regularization.py"
-        module.write_bytes(module_source)
-        launch, module_fd = None, None
-        if sandboxed:
-            bounded = Sandbox(config=sandbox.config)
-            bounded.memory_bytes = limits.memory_bytes
-            module_fd = os.open(module, os.O_RDONLY)
-            launch = bounded.launch([sys.executable, "-I", "-B", "/opt/grader/sandbox_child.py"],
-                                    workdir_name="regrade", files=[(module_fd, "regularization.py")],
-                                    ro_files=[(str(CHILD), "/opt/grader/sandbox_child.py")])
-            command = launch.command
-        else:
-            command = [sys.executable, "-I", "-B", str(CHILD)]
-        try:
-            process = subprocess.Popen(
-                command, cwd=folder,
-                env={"PATH": "/usr/bin:/bin", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                     "MKL_NUM_THREADS": "1", "LC_ALL": "C.UTF-8"},
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                preexec_fn=_limit(limits, sandboxed), start_new_session=True,
-                pass_fds=launch.pass_fds if launch else (),
-            )
-        finally:
-            if module_fd is not None:
-                os.close(module_fd)
+    if sandbox is not None and sandbox.enabled:
+        child = _sandboxed_child(module_source, limits, sandbox)
+        process = child.process
         try:
             output, ended = _communicate(process, _encode_inputs(calls), limits)
         finally:
-            if launch is not None:
-                launch.close()
-        if ended is None:
-            if process.returncode < 0:
-                name = signal.Signals(-process.returncode).name
-                ended = {"SIGXCPU": f"used more than {limits.cpu_seconds} s of CPU time",
-                         "SIGKILL": "was killed by SIGKILL (out of memory, or it killed itself)",
-                         }.get(name, f"was killed by {name}")
-            elif process.returncode != 0:
-                ended = f"ended the process with exit code {process.returncode}"
-        return _decode_records(output), ended
+            child.launch.close()
+    else:
+        with tempfile.TemporaryDirectory(prefix="regrade-") as folder:
+            (Path(folder) / "regularization.py").write_bytes(module_source)
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-B", str(CHILD)], cwd=folder, env=_ENV,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                preexec_fn=_limit(limits, False), start_new_session=True)
+            output, ended = _communicate(process, _encode_inputs(calls), limits)
+    if ended is None:
+        if process.returncode < 0:
+            name = signal.Signals(-process.returncode).name
+            ended = {"SIGXCPU": f"used more than {limits.cpu_seconds} s of CPU time",
+                     "SIGKILL": "was killed by SIGKILL (out of memory, or it killed itself)",
+                     }.get(name, f"was killed by {name}")
+        elif process.returncode != 0:
+            ended = f"ended the process with exit code {process.returncode}"
+    return _decode_records(output), ended
 
 
 def _outcome(record):

@@ -188,6 +188,10 @@ def run(root, assignment, workers=None, out=sys.stderr, config_dir=None):
             (graded if success else failed).append((student, error))
             print(f"\r{len(graded) + len(failed)}/{len(students)} done, {len(failed)} failed",
                   end="", file=out, flush=True)
+        # Workers that exit on their own end the sandboxes they started ahead
+        # and release their cgroups (at exit); terminated ones would not.
+        pool.close()
+        pool.join()
     print(file=out)
     summarize(coursedir, assignment, graded, failed, time.monotonic() - started, out)
     return [s for s, _ in graded], [s for s, _ in failed]
