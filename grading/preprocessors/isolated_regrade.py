@@ -41,14 +41,16 @@ grader's while the kernel runs the notebook, and ``IsolatedRegrade`` takes
 their result (without it, ``IsolatedRegrade`` runs them itself).
 """
 
+from __future__ import annotations
+
 import atexit
 import concurrent.futures
-import json
 import sys
 import traceback
 from pathlib import Path
 
 import numpy as np
+from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -56,8 +58,9 @@ from traitlets import Bool, Float, Integer, Unicode
 
 from grading import checks
 from grading.integrity.audit import audit_cell, audit_module, notebook_names
+from grading.integrity.report import IntegrityReport, flagged_summary
 from grading.preprocessors.snapshot import read_module
-from grading.sandbox.bubblewrap import require_sandbox
+from grading.sandbox.bubblewrap import Sandbox, require_sandbox
 from grading.sandbox.regrade import Limits, run_isolated
 
 #: What the sandbox's refusals look like in a kernel's output, and whether one is a
@@ -131,7 +134,7 @@ class _Replay:
         return R, dW
 
 
-def recorded_calls():
+def recorded_calls() -> list[tuple[str, np.ndarray, float]]:
     """Every ``(name, W, reg)`` that the graded checks pass to the two functions."""
     calls = []
     for grade_id in checks.GRADE_IDS:
@@ -149,7 +152,8 @@ def recorded_calls():
     return list(unique.values())
 
 
-def isolated_scores(module_source, source, limits, sandbox=None):
+def isolated_scores(module_source: bytes | None, source: str | None, limits: Limits,
+                    sandbox: Sandbox | None = None) -> tuple[dict[str, tuple[bool, str]], list[str]]:
     """Grade every cell with the student's module (``module_source``, bytes or None) run in the sandbox.
 
     ``source`` is the module's text for the loop check. Returns ``(cells,
@@ -178,7 +182,7 @@ _BACKGROUND = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_p
 class StartIsolatedRegrade(NbGraderPreprocessor):
     """Start the isolated re-grade of the collected module while the kernel runs (see ``IsolatedRegrade``)."""
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         collected = resources.get("collected")
         if collected is None:
             raise RuntimeError("StartIsolatedRegrade needs grading.preprocessors.snapshot.SnapshotModule before it")
@@ -194,16 +198,15 @@ class IsolatedRegrade(NbGraderPreprocessor):
     """Re-grade the submission in a sandbox, audit it, write ``integrity.json``."""
 
     module = Unicode("regularization.py", help="The student's module, beside the notebook.").tag(config=True)
-    report = Unicode("integrity.json", help="The report's file name, beside the notebook.").tag(config=True)
     memory_limit = Integer(Limits.memory_bytes, help="Address-space limit of the sandbox, in bytes.").tag(config=True)
     cpu_seconds = Integer(Limits.cpu_seconds, help="CPU-time limit of one sandbox process.").tag(config=True)
     wall_seconds = Float(Limits.wall_seconds, help="Wall-time limit of one sandbox process.").tag(config=True)
 
     summarize_at_exit = Bool(True, help="List the flagged students when nbgrader exits.").tag(config=True)
 
-    flagged = []  # (student, reasons) of this nbgrader run, for the summary at exit
+    flagged = []  # the flagged IntegrityReports of this nbgrader run, for the summary at exit
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         folder = Path(resources["metadata"]["path"])
         student = resources["nbgrader"]["student"]
         sandbox = require_sandbox(self.config, self.log)
@@ -215,26 +218,27 @@ class IsolatedRegrade(NbGraderPreprocessor):
             report = self.make_report(nb, folder, collected, student, sandbox, resources.pop("isolated_scores", None))
         except Exception:  # noqa: BLE001 (one broken report must not stop the class)
             self.log.error("Integrity check of %s failed:\n%s", student, traceback.format_exc())
-            report = {"student": student, "flagged": True, "faults": [], "contained": [],
-                      "reasons": ["the integrity check itself failed; see the autograde log"], "cells": {}}
+            report = IntegrityReport(student, flagged=True,
+                                     reasons=["the integrity check itself failed; see the autograde log"])
             for cell in nb.cells:  # no trusted score: no points
                 if cell.cell_type == "code" and utils.is_grade(cell):
                     _fail(cell, "this cell could not be graded (the grader's check failed); "
                                 "your instructor will look at it")
-        report["sandbox"] = "bubblewrap" if sandbox.enabled else "off (c.Sandbox.enabled = False)"
-        (folder / self.report).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        if report["flagged"]:
-            self.log.warning("Integrity: %s is flagged: %s", student, "; ".join(report["reasons"]))
+        report.sandbox = "bubblewrap" if sandbox.enabled else "off (c.Sandbox.enabled = False)"
+        report.write(folder)
+        if report.flagged:
+            self.log.warning("Integrity: %s is flagged: %s", student, "; ".join(report.reasons))
             if self.summarize_at_exit:
-                self._remember(student, report["reasons"])
-        for fault in report["faults"]:
+                self._remember(report)
+        for fault in report.faults:
             self.log.warning("Integrity: %s: %s", student, fault)
         return nb, resources
 
-    def limits(self):
+    def limits(self) -> Limits:
         return Limits(memory_bytes=self.memory_limit, cpu_seconds=self.cpu_seconds, wall_seconds=self.wall_seconds)
 
-    def make_report(self, nb, folder, collected, student, sandbox, started=None):
+    def make_report(self, nb: NotebookNode, folder: Path, collected: dict, student: str, sandbox: Sandbox,
+                    started: concurrent.futures.Future | None = None) -> IntegrityReport:
         """The integrity report; ``started``: the re-grade's future from ``StartIsolatedRegrade``, if any."""
         data = collected["module"]
         source = data.decode("utf-8", errors="replace") if data is not None else None
@@ -274,10 +278,10 @@ class IsolatedRegrade(NbGraderPreprocessor):
                                    "score": notebook if passed else 0, "message": message}
             elif not utils.is_locked(cell):
                 reasons += audit_cell(cell.source, f"notebook cell {index + 1}", known)
-        return {"student": student, "module_sha256": collected["sha256"], "flagged": bool(reasons),
-                "reasons": reasons, "faults": faults, "contained": contained, "cells": cells}
+        return IntegrityReport(student, module_sha256=collected["sha256"], flagged=bool(reasons),
+                               reasons=reasons, faults=faults, contained=contained, cells=cells)
 
-    def extra_code(self, folder):
+    def extra_code(self, folder: Path) -> list[str]:
         """Reasons for Python files beside the notebook other than the module.
 
         The kernel runs in this folder, so an extra ``grading/checks.py`` or
@@ -294,18 +298,14 @@ class IsolatedRegrade(NbGraderPreprocessor):
                 "(it would be imported in place of modules the tests use)"]
 
     @classmethod
-    def _remember(cls, student, reasons):
+    def _remember(cls, report):
         if not cls.flagged:
             atexit.register(cls._summarize)
-        cls.flagged.append((student, reasons))
+        cls.flagged.append(report)
 
     @classmethod
     def _summarize(cls):
-        lines = [f"Integrity check: {len(cls.flagged)} submission(s) flagged for review "
-                 "(integrity.json beside each autograded notebook):"]
-        for student, reasons in cls.flagged:
-            lines.append(f"  {student}: {reasons[0]}" + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""))
-        print("\n".join(lines), file=sys.stderr)
+        print("\n".join(flagged_summary(cls.flagged)), file=sys.stderr)
 
 
 def _fail(cell, message):
@@ -315,7 +315,7 @@ def _fail(cell, message):
                                    traceback=[f"CheckFailed: {message}"]))
 
 
-def refusals(cell):
+def refusals(cell: NotebookNode) -> list[tuple[str, bool]]:
     """``(what, flag)`` for each kind of refusal a cell's outputs show (no repeats)."""
     text = []
     for output in cell.get("outputs", []):

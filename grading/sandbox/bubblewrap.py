@@ -45,6 +45,7 @@ from __future__ import annotations
 import atexit
 import functools
 import importlib.util
+import logging
 import os
 import secrets
 import shutil
@@ -56,7 +57,7 @@ import time
 from pathlib import Path
 
 from traitlets import Bool, Integer, List, Unicode
-from traitlets.config import LoggingConfigurable
+from traitlets.config import Config, LoggingConfigurable
 
 #: Where the copy of the submission lives inside the sandbox.
 HOME = "/home/student"
@@ -90,6 +91,12 @@ FIX = ("Install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap) and 
        "and on Ubuntu 24.04+ kernel.apparmor_restrict_unprivileged_userns=0). To grade without "
        "the sandbox anyway (student code then runs with your rights), set "
        "c.Sandbox.enabled = False in nbgrader_config.py.")
+
+
+#: Open submission files to copy into a sandbox: ``(file descriptor, path relative to the working folder)``.
+FileList = "list[tuple[int, str]] | tuple"
+#: ``(host path, path inside the sandbox)`` pairs.
+PathPairs = "list[tuple[str, str]] | tuple"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -132,7 +139,8 @@ class Sandbox(LoggingConfigurable):
 
     # ------------------------------------------------------------------ command lines
 
-    def command(self, argv, *, workdir_name="work", files=(), ro_files=(), private_files=(), info_fd=None):
+    def command(self, argv: list[str], *, workdir_name: str = "work", files: FileList = (),
+                ro_files: PathPairs = (), private_files: PathPairs = (), info_fd: int | None = None) -> list[str]:
         """The bwrap command line that runs ``argv`` in the sandbox.
 
         ``files``: ``(fd, relative_path)`` pairs copied into the private working
@@ -193,17 +201,18 @@ class Sandbox(LoggingConfigurable):
         args += ["--", *self.limits_prefix(), *argv]
         return args
 
-    def settings(self):
+    def settings(self) -> tuple:
         """The configured values, as a hashable key (sandboxes started ahead must match them)."""
         values = ((name, getattr(self, name)) for name in sorted(self.traits(config=True)))
         return tuple((name, tuple(value) if isinstance(value, list) else value) for name, value in values)
 
-    def limits_prefix(self):
+    def limits_prefix(self) -> list[str]:
         """``prlimit`` applying the resource limits, run inside the sandbox before ``argv``."""
         return ["/usr/bin/prlimit", f"--as={self.memory_bytes}", f"--nproc={self.max_processes}",
                 f"--fsize={self.max_file_bytes}", "--core=0", "--"]
 
-    def launch(self, argv, *, workdir_name="work", files=(), ro_files=(), private_files=(), want_pid=False):
+    def launch(self, argv: list[str], *, workdir_name: str = "work", files: FileList = (),
+               ro_files: PathPairs = (), private_files: PathPairs = (), want_pid: bool = False) -> Launch:
         """Everything to start ``argv`` in the sandbox: a :class:`Launch`.
 
         When the grader is root (exempt from RLIMIT_NPROC), the process cap is
@@ -225,7 +234,7 @@ class Sandbox(LoggingConfigurable):
 
     # ------------------------------------------------------------------ availability
 
-    def check(self):
+    def check(self) -> None:
         """Raise :class:`SandboxUnavailable` unless a sandboxed Python starts here.
 
         Runs ``python -c`` in the sandbox and checks what it sees: no network
@@ -275,13 +284,13 @@ class Launch:
         self._info_read = info_read
         self._info_write = info_write
 
-    def started(self):
+    def started(self) -> None:
         """Close the parent's copy of the info pipe's write end."""
         if self._info_write is not None:
             os.close(self._info_write)
             self._info_write = None
 
-    def child_pid(self, timeout=60):
+    def child_pid(self, timeout: float = 60) -> int:
         """The host PID of the sandbox's first process (its root is ``/proc/<pid>/root``)."""
         import json
         import select
@@ -299,7 +308,7 @@ class Launch:
             data += chunk
         return int(json.loads(data[:data.index(b"}") + 1])["child-pid"])
 
-    def close(self):
+    def close(self) -> None:
         """Release the pipe and the cgroup (ending anything left in it)."""
         self.started()
         if self._info_read is not None:
@@ -323,7 +332,7 @@ class PidsCgroup:
         self.path = Path(path)
 
     @classmethod
-    def create(cls, max_pids):
+    def create(cls, max_pids: int) -> PidsCgroup | None:
         if not cls._live:
             atexit.register(cls._remove_all)
         name = f"dlcv-sandbox-{secrets.token_hex(8)}"
@@ -346,11 +355,11 @@ class PidsCgroup:
         for path in list(cls._live):
             cls(path).remove(tries=50)
 
-    def prefix(self):
+    def prefix(self) -> list[str]:
         """A command prefix that moves the process into this cgroup, then runs the rest."""
         return ["/bin/sh", "-c", 'echo $$ > "$1" && shift && exec "$@"', "sh", str(self.path / "cgroup.procs")]
 
-    def remove(self, tries=500):
+    def remove(self, tries: int = 500) -> None:
         for _ in range(tries):
             try:
                 pids = [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
@@ -388,7 +397,7 @@ def _under(path, folder):
     return path == folder or folder in path.parents
 
 
-def python_installation():
+def python_installation() -> list[str]:
     """The folders of the Python that grades: the venv and its base installation."""
     roots = []
     for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix):
@@ -402,7 +411,7 @@ def python_installation():
     return roots
 
 
-def masked_folders(bound):
+def masked_folders(bound: list[str]) -> list[str]:
     """Folders of the grading code that lie inside ``bound``: covered by an empty tmpfs.
 
     The ``grading`` package holds the checks and their reference answers;
@@ -426,7 +435,7 @@ UNUSED_IN_SANDBOX = ("debugpy",)
 
 
 @functools.cache
-def unused_packages():
+def unused_packages() -> tuple[str, ...]:
     """The folders of :data:`UNUSED_IN_SANDBOX` that are installed."""
     folders = []
     for name in UNUSED_IN_SANDBOX:
@@ -436,7 +445,7 @@ def unused_packages():
     return tuple(folders)
 
 
-def supply_files(pid, workdir_name, files):
+def supply_files(pid: int, workdir_name: str, files: FileList) -> None:
     """Copy ``files`` (``(fd, relative_path)`` pairs) into the working folder of a running sandbox.
 
     For sandboxes started ahead (``Sandbox.start_ahead``): ``pid`` is the
@@ -476,7 +485,7 @@ def supply_files(pid, workdir_name, files):
         os.close(folder)
 
 
-def open_submission_files(folder, limit_bytes, limit_files=100):
+def open_submission_files(folder: str | Path, limit_bytes: int, limit_files: int = 100) -> FileList:
     """Open the regular files of a submission folder for copying into the sandbox.
 
     Returns ``(files, skipped)``: ``files`` are ``(fd, relative_path)`` pairs,
@@ -521,7 +530,7 @@ def open_submission_files(folder, limit_bytes, limit_files=100):
     return files, skipped
 
 
-def close_files(files):
+def close_files(files: FileList) -> None:
     for fd, _ in files:
         try:
             os.close(fd)
@@ -532,7 +541,7 @@ def close_files(files):
 _checked = {}
 
 
-def require_sandbox(config=None, log=None):
+def require_sandbox(config: Config | None = None, log: logging.Logger | None = None) -> Sandbox:
     """Stop with :class:`SandboxUnavailable` unless the sandbox works (or is switched off).
 
     Checked once per process and configuration. Returns the :class:`Sandbox`.

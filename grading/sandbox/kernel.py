@@ -121,12 +121,13 @@ class SandboxedKernelClient(AsyncKernelClient):
     nothing can connect through the sandbox's path again.
     """
 
-    def start_channels(self, shell=True, iopub=True, stdin=True, hb=True, control=True):
+    def start_channels(self, shell: bool = True, iopub: bool = True, stdin: bool = True, hb: bool = True,
+                       control: bool = True) -> None:
         super().start_channels(shell=shell, iopub=iopub, stdin=stdin, hb=False, control=control)
         self.ip = "/nonexistent/channels-of-a-sandboxed-kernel-connect-once"
 
     @property
-    def hb_channel(self):
+    def hb_channel(self) -> _NoHeartbeat:
         return _NoHeartbeat()
 
     async def _async_wait_for_ready(self, timeout=None):
@@ -218,7 +219,7 @@ _SPARES = _Spares()
 atexit.register(_SPARES.release)
 
 
-def release_spares():
+def release_spares() -> None:
     """End the kernels started ahead in this process (at exit at the latest)."""
     _SPARES.release()
 
@@ -235,7 +236,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     _workdir_name = "work"  # the kernel's working folder is /home/student/<this>
 
     @property
-    def sandbox(self):
+    def sandbox(self) -> Sandbox:
         return Sandbox(config=self.config)
 
     def _spare_key(self, sandbox, workdir_name, extra_arguments):
@@ -392,7 +393,7 @@ class SandboxedKernelManager(AsyncKernelManager):
                 raise RuntimeError(f"the sandboxed kernel made no sockets within {timeout} s")
             await asyncio.sleep(0.01)
 
-    def client(self, **kwargs):
+    def client(self, **kwargs: object) -> AsyncKernelClient:
         if self._launch is None or "context" in kwargs:
             return super().client(**kwargs)
         context = zmq.asyncio.Context()
@@ -402,7 +403,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         client._created_context = True  # the client ends its context when it is done
         return client
 
-    def startup_log(self):
+    def startup_log(self) -> str:
         """The end of what the sandboxed kernel wrote to stdout and stderr (for error messages)."""
         return self._output.tail() if self._output is not None else ""
 
@@ -414,7 +415,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     is_alive = _async_is_alive
 
-    def cleanup_ipc_files(self):
+    def cleanup_ipc_files(self) -> None:
         if self._launch is None:
             super().cleanup_ipc_files()
         # else: the sockets lived in the sandbox's private /tmp, gone with it

@@ -26,6 +26,8 @@ only then sends the inputs; the child imports the module after reading them.
 Spares end when the process exits (:func:`release_spares`).
 """
 
+from __future__ import annotations
+
 import atexit
 import io
 import os
@@ -265,7 +267,7 @@ _SPARES = _Spares()
 atexit.register(_SPARES.release)
 
 
-def release_spares():
+def release_spares() -> None:
     """End the re-grade children started ahead in this process (at exit at the latest)."""
     _SPARES.release()
 
@@ -346,7 +348,8 @@ def _outcome(record):
     )
 
 
-def run_isolated(module_source, calls, limits=Limits(), sandbox=None):
+def run_isolated(module_source: bytes | None, calls: list[tuple[str, np.ndarray, float]],
+                 limits: Limits = Limits(), sandbox: Sandbox | None = None) -> SandboxRun:
     """Call the student's functions on ``calls``, a list of ``(name, W, reg)``.
 
     ``module_source`` is the module's bytes as collected (None: not

@@ -21,11 +21,12 @@ nbgrader's API; messages and flags from the autograded notebooks and their
 ``integrity.json``.
 """
 
+from __future__ import annotations
+
 import argparse
 import base64
 import collections
 import html
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 from nbgrader.api import Gradebook, MissingEntry  # noqa: E402
 from nbgrader.coursedir import CourseDirectory  # noqa: E402
-from traitlets.config.loader import PyFileConfigLoader  # noqa: E402
+
+from grading.course import course_directory  # noqa: E402
+from grading.integrity.report import IntegrityReport  # noqa: E402
 
 
 @dataclass
@@ -55,7 +58,7 @@ class StudentRow:
     cells: dict = field(default_factory=dict)  # grade_id -> (score, max, message)
 
     @property
-    def total(self):
+    def total(self) -> float:
         return self.autograded + (self.manual or 0.0)
 
 
@@ -73,7 +76,7 @@ def _messages(notebook_path):
     return messages
 
 
-def collect(coursedir, assignment_id):
+def collect(coursedir: CourseDirectory, assignment_id: str) -> tuple[list[StudentRow], object]:
     """The rows of every student on the roster, and the assignment's due date."""
     rows = []
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
@@ -94,9 +97,9 @@ def collect(coursedir, assignment_id):
             messages = {}
             for name in notebook_names:
                 messages.update(_messages(folder / f"{name}.ipynb"))
-            report = folder / "integrity.json"
-            if report.is_file():
-                row.flagged = json.loads(report.read_text(encoding="utf-8"))["flagged"]
+            report = IntegrityReport.read(folder)
+            if report is not None:
+                row.flagged = report.flagged
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     if grade.cell_type == "code":
@@ -109,7 +112,7 @@ def collect(coursedir, assignment_id):
     return rows, duedate
 
 
-def check_failures(rows):
+def check_failures(rows: list[StudentRow]) -> list[tuple]:
     """``[(grade_id, failed, submitted, most common message, its count)]``, most failed first."""
     submitted = [row for row in rows if row.submitted]
     grade_ids = sorted({g for row in submitted for g in row.cells})
@@ -142,7 +145,7 @@ def _cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def plot_scores(rows, path, max_total):
+def plot_scores(rows: list[StudentRow], path: str | Path, max_total: float) -> None:
     totals = [row.total for row in rows if row.submitted]
     figure, axes = plt.subplots(figsize=(6, 3.5))
     bins = [x / 2 for x in range(0, int(2 * max_total) + 2)]
@@ -156,7 +159,7 @@ def plot_scores(rows, path, max_total):
     plt.close(figure)
 
 
-def plot_checks(failures, path):
+def plot_checks(failures: list[tuple], path: str | Path) -> None:
     figure, axes = plt.subplots(figsize=(6, 3.5))
     names = [grade_id for grade_id, *_ in failures][::-1]
     counts = [failed for _, failed, *_ in failures][::-1]
@@ -169,7 +172,7 @@ def plot_checks(failures, path):
     plt.close(figure)
 
 
-def write_report(coursedir, assignment_id, out):
+def write_report(coursedir: CourseDirectory, assignment_id: str, out: str | Path) -> Path:
     """Write ``report.md``, ``report.html``, ``scores.png`` and ``checks.png`` into ``out``.
 
     Returns the path of ``report.md``.
@@ -178,8 +181,8 @@ def write_report(coursedir, assignment_id, out):
     out.mkdir(parents=True, exist_ok=True)
     rows, duedate = collect(coursedir, assignment_id)
     failures = check_failures(rows)
-    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
-        max_total = gradebook.find_assignment(assignment_id).max_score
+    auto_max, manual_max = maxima(coursedir, assignment_id)
+    max_total = auto_max + manual_max
     plot_scores(rows, out / "scores.png", max_total)
     plot_checks(failures, out / "checks.png")
 
@@ -193,13 +196,30 @@ def write_report(coursedir, assignment_id, out):
     students = [_student_cells(row, duedate) for row in sorted(rows, key=lambda r: r.student_id)]
     checks = [[grade_id, f"{failed} of {total}", f"{message} ({count})" if message else ""]
               for grade_id, failed, total, message, count in failures]
-    (out / "report.md").write_text(_markdown(assignment_id, summary, students, checks), encoding="utf-8")
-    (out / "report.html").write_text(_html(assignment_id, summary, students, checks, out), encoding="utf-8")
+    columns = student_columns(auto_max, manual_max)
+    (out / "report.md").write_text(_markdown(assignment_id, summary, columns, students, checks), encoding="utf-8")
+    (out / "report.html").write_text(_html(assignment_id, summary, columns, students, checks, out),
+                                     encoding="utf-8")
     return out / "report.md"
 
 
-STUDENT_COLUMNS = ["student", "name", "autograded (of 6)", "manual (of 4)", "total", "submitted (UTC)",
-                   "late", "integrity"]
+def maxima(coursedir: CourseDirectory, assignment_id: str) -> tuple[float, float]:
+    """``(autograded, manually graded)`` points of the assignment, as the gradebook holds them."""
+    auto = manual = 0.0
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        for notebook in gradebook.find_assignment(assignment_id).notebooks:
+            for cell in notebook.grade_cells:
+                if cell.cell_type == "code":
+                    auto += cell.max_score
+                else:
+                    manual += cell.max_score
+    return auto, manual
+
+
+def student_columns(auto_max: float, manual_max: float) -> list[str]:
+    """The header of the students' table, with the assignment's maxima."""
+    return ["student", "name", f"autograded (of {auto_max:g})", f"manual (of {manual_max:g})", "total",
+            "submitted (UTC)", "late", "integrity"]
 CHECK_COLUMNS = ["check", "failed", "most common message"]
 CHECKS_NOTE = "The message is the one most of the failing students saw (how many in brackets)."
 
@@ -219,10 +239,10 @@ def _markdown_table(header, rows, align):
     return lines + ["| " + " | ".join(_cell(x) for x in row) + " |" for row in rows]
 
 
-def _markdown(assignment_id, summary, students, checks):
+def _markdown(assignment_id, summary, columns, students, checks):
     """The report as Markdown; the figures are the PNG files beside it."""
     lines = [f"# Class report: {assignment_id}", "", summary, "", "## Students", ""]
-    lines += _markdown_table(STUDENT_COLUMNS, students, [":--", ":--", "--:", "--:", "--:", ":--", ":--", ":--"])
+    lines += _markdown_table(columns, students, [":--", ":--", "--:", "--:", "--:", ":--", ":--", ":--"])
     lines += ["", "## Score distribution", "", "![score distribution](scores.png)", "",
               "## Checks, most failed first", "", CHECKS_NOTE, ""]
     lines += _markdown_table(CHECK_COLUMNS, checks, [":--", "--:", ":--"])
@@ -241,7 +261,7 @@ def _inline_png(path, alt):
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _html(assignment_id, summary, students, checks, out):
+def _html(assignment_id, summary, columns, students, checks, out):
     """The report as one HTML page that needs no other file: the figures in ``out`` are inlined."""
     title = html.escape(f"Class report: {assignment_id}")
     return "\n".join([
@@ -257,7 +277,7 @@ def _html(assignment_id, summary, students, checks, out):
         f"<h1>{title}</h1>",
         f"<p>{html.escape(summary)}</p>",
         "<h2>Students</h2>",
-        _html_table(STUDENT_COLUMNS, students),
+        _html_table(columns, students),
         "<h2>Score distribution</h2>",
         _inline_png(out / "scores.png", "score distribution"),
         "<h2>Checks, most failed first</h2>",
@@ -270,17 +290,7 @@ def _html(assignment_id, summary, students, checks, out):
     ])
 
 
-def course_directory(root):
-    """The CourseDirectory of the course at ``root``, with its nbgrader_config.py."""
-    root = Path(root).resolve()
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config() \
-        if (root / "nbgrader_config.py").is_file() else None
-    coursedir = CourseDirectory(config=config) if config is not None else CourseDirectory()
-    coursedir.root = str(root)
-    return coursedir
-
-
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment", nargs="?", default="assignment2")
     parser.add_argument("--course", default=".", help="the course folder (default: here)")

@@ -13,6 +13,8 @@ symbolic link to the repository's, so every nbgrader command run inside it
 by printing those next commands (:data:`NEXT_COMMANDS`).
 """
 
+from __future__ import annotations
+
 import json
 import os
 import shutil
@@ -20,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from grading.course import graded_cells, maxima
+from grading.integrity.report import IntegrityReport
 from grading.tools.scratch_course import MODULE, REPO, ScratchCourse
 
 EXAMPLE_CLASS = REPO / "examples" / "class"
@@ -33,13 +37,12 @@ NEXT_COMMANDS = [
      "reports/assignment2/report.html (one page, plots inline) and report.md"),
     ("jupyter lab", "then Nbgrader > Formgrader (or open /formgrader): grade the written answers"),
 ]
-COLUMNS = [
-    "l1_loss", "l1_gradient", "l1_bias_and_input", "l1_vectorized",
-    "l2_loss", "l2_gradient", "l2_bias_and_input", "l2_vectorized",
-]
+#: The autograded and the written cells, in notebook order (from the master).
+COLUMNS = [cell.grade_id for cell in graded_cells() if cell.autograded]
+WRITTEN = [cell.grade_id for cell in graded_cells() if not cell.autograded]
 
 
-def hand_in_example_class(course):
+def hand_in_example_class(course: ScratchCourse) -> list[str]:
     """Submit every student folder of ``examples/class``; return their ids."""
     students = sorted(p.name for p in EXAMPLE_CLASS.iterdir() if p.is_dir())
     for student in students:
@@ -54,37 +57,40 @@ def hand_in_example_class(course):
     return students
 
 
-def integrity(course, student):
-    """``"ok"`` or ``"FLAGGED"`` from the student's integrity report."""
-    path = course.root / "autograded" / student / "assignment2" / "integrity.json"
-    return "FLAGGED" if json.loads(path.read_text(encoding="utf-8"))["flagged"] else "ok"
+def integrity(course: ScratchCourse, student: str) -> str:
+    """``"ok"``, ``"FLAGGED"`` or ``"no report"`` from the student's integrity report."""
+    report = IntegrityReport.read(course.root / "autograded" / student / "assignment2")
+    if report is None:
+        return "no report"
+    return "FLAGGED" if report.flagged else "ok"
 
 
-def grade_table(scores, flags):
+def grade_table(scores: dict[str, dict], flags: dict[str, str]) -> str:
     """The gradebook's scores and integrity flags as a fixed-width text table."""
-    header = ["student"] + [c.replace("_", " ") for c in COLUMNS] + ["auto / 6", "written", "integrity"]
+    auto_max, written_max = maxima()
+    header = ["student"] + [c.replace("_", " ") for c in COLUMNS] + [f"auto / {auto_max:g}", "written", "integrity"]
     rows = [header]
     for student in sorted(scores):
         grades = scores[student]
         auto = [grades[c] for c in COLUMNS]
-        written = [grades[g] for g in ("l1_explanation", "l2_explanation")]
+        written = [grades[g] for g in WRITTEN]
         pending = sum(w is None for w in written)
         rows.append(
             [student]
             + [f"{g:g}" for g in auto]
-            + [f"{sum(auto):g}", f"{pending} to grade by hand" if pending else f"{sum(written):g} / 4",
+            + [f"{sum(auto):g}", f"{pending} to grade by hand" if pending else f"{sum(written):g} / {written_max:g}",
                flags[student]]
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) for row in rows)
 
 
-def link_course_config(root):
+def link_course_config(root: str | Path) -> None:
     """Make ``root/nbgrader_config.py`` a link to the repository's, so nbgrader there runs configured."""
     (Path(root) / "nbgrader_config.py").symlink_to(REPO / "nbgrader_config.py")
 
 
-def next_steps(root):
+def next_steps(root: str | Path) -> str:
     """The text that tells what to run next inside the demo folder ``root``."""
     relative = os.path.relpath(root)
     lines = [f"{root} is a complete course folder (its nbgrader_config.py is the repository's). Try there:",
@@ -98,7 +104,7 @@ def next_steps(root):
     return "\n".join(lines)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     root = Path(argv[0]) if argv else REPO / "demo"
     if root.exists():

@@ -29,51 +29,48 @@ worker's own log goes to ``autograde-logs/``. The exit code is 1 if any
 submission could not be autograded.
 """
 
+from __future__ import annotations
+
 import argparse
-import json
 import multiprocessing
 import os
 import sqlite3
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
+from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.engine import make_url
 from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
+
+from grading import course
+from grading.integrity.report import IntegrityReport, flagged_summary
 
 SQLITE_BUSY_TIMEOUT = 60
 
 
-def load_config(root, config_dir=None):
-    """The configuration nbgrader would use when run in ``config_dir`` on the course at ``root``.
+def load_config(root: str | Path, config_dir: str | Path | None = None) -> Config:
+    """The configuration of ``nbgrader autograde --CourseDirectory.root=ROOT`` started in ``config_dir``.
 
-    As nbgrader does, it reads ``nbgrader_config.py`` of ``config_dir`` (the
-    working directory; default: ``root``), then the one in ``root``, which wins.
+    Read by :func:`grading.course.load_config`, exactly as nbgrader reads it
+    (Jupyter's config folders, then ``nbgrader_config.py`` of the working
+    folder: ``config_dir``, default ``root``).
     """
-    root = Path(root).resolve()
-    config = Config()
-    for folder in dict.fromkeys([Path(config_dir or root).resolve(), root]):
-        if (folder / "nbgrader_config.py").is_file():
-            config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(folder)).load_config())
-    config.CourseDirectory.root = str(root)
+    config = course.load_config(config_dir or root)
+    config.CourseDirectory.root = str(Path(root).resolve())
     return config
 
 
-def sqlite_path(db_url):
-    """The file of a ``sqlite:///`` URL (query string dropped), or None for other databases."""
-    if not db_url.startswith("sqlite:///"):
-        return None
-    return Path(db_url[len("sqlite:///"):].split("?", 1)[0])
-
-
-def with_busy_timeout(db_url, seconds=SQLITE_BUSY_TIMEOUT):
+def with_busy_timeout(db_url: str, seconds: int = SQLITE_BUSY_TIMEOUT) -> str:
     """``db_url`` with a busy timeout for SQLite (other URLs unchanged)."""
-    if sqlite_path(db_url) is None or "timeout=" in db_url:
+    url = make_url(db_url)
+    if course.sqlite_path(db_url) is None or "timeout" in url.query:
         return db_url
-    return db_url + ("&" if "?" in db_url else "?") + f"timeout={seconds}"
+    return url.update_query_dict({"timeout": str(seconds)}).render_as_string(hide_password=False)
 
 
-def worker_config(root, config_dir, db_url):
+def worker_config(root: str | Path, config_dir: str | Path | None, db_url: str) -> Config:
     """The configuration of one worker: the course's, with the run-level duties moved to the runner."""
     config = load_config(root, config_dir)
     config.CourseDirectory.db_url = with_busy_timeout(db_url)
@@ -102,7 +99,6 @@ def _start_worker(root, config_dir, db_url):
     import warnings
 
     from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
     from sqlalchemy.exc import SAWarning
 
     # Each student's log is returned with its result; what else the worker and
@@ -126,7 +122,7 @@ def _grade(job):
     return student, bool(result.get("success")), result.get("error") or ""
 
 
-def submitted_students(coursedir, assignment):
+def submitted_students(coursedir: CourseDirectory, assignment: str) -> list[str]:
     """Ids of the students with a submission folder for ``assignment``, sorted."""
     submitted = Path(coursedir.root) / coursedir.submitted_directory
     if not submitted.is_dir():
@@ -134,9 +130,9 @@ def submitted_students(coursedir, assignment):
     return sorted(folder.name for folder in submitted.iterdir() if (folder / assignment).is_dir())
 
 
-def prepare_gradebook(coursedir):
+def prepare_gradebook(coursedir: CourseDirectory) -> Path | None:
     """Back up an SQLite gradebook and switch it to write-ahead logging."""
-    path = sqlite_path(coursedir.db_url)
+    path = course.sqlite_path(coursedir.db_url)
     if path is None:
         return None
     if not path.is_absolute():
@@ -154,12 +150,12 @@ def prepare_gradebook(coursedir):
     return backup
 
 
-def run(root, assignment, workers=None, out=sys.stderr, config_dir=None):
+def run(root: str | Path, assignment: str, workers: int | None = None, out: TextIO = sys.stderr,
+        config_dir: str | Path | None = None) -> tuple[list[str], list[str]]:
     """Autograde every submission of ``assignment``; return ``(graded, failed)`` student lists.
 
     ``config_dir`` holds the ``nbgrader_config.py`` to use (default: ``root``).
     """
-    from nbgrader.coursedir import CourseDirectory
 
     from grading.sandbox.bubblewrap import SandboxUnavailable, require_sandbox
 
@@ -197,25 +193,20 @@ def run(root, assignment, workers=None, out=sys.stderr, config_dir=None):
     return [s for s, _ in graded], [s for s, _ in failed]
 
 
-def summarize(coursedir, assignment, graded, failed, seconds, out):
+def summarize(coursedir: CourseDirectory, assignment: str, graded: list, failed: list, seconds: float,
+              out: TextIO) -> None:
+    """Print how many submissions were graded, which failed and why, and who is flagged."""
     print(f"Autograded {len(graded)} of {len(graded) + len(failed)} submissions in {seconds:.1f} s.", file=out)
     for student, error in failed:
         last = error.strip().splitlines()[-1] if error.strip() else "see the log"
         print(f"  FAILED {student}: {last}", file=out)
-    flagged = []
-    for student, _ in graded:
-        report = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment)) / "integrity.json"
-        if report.is_file():
-            data = json.loads(report.read_text(encoding="utf-8"))
-            if data["flagged"]:
-                flagged.append((student, data["reasons"]))
-    if flagged:
-        print(f"Integrity check: {len(flagged)} submission(s) flagged for review:", file=out)
-        for student, reasons in sorted(flagged):
-            print(f"  {student}: {reasons[0]}", file=out)
+    reports = [IntegrityReport.read(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+               for student, _ in graded]
+    for line in flagged_summary([r for r in reports if r is not None]):
+        print(line, file=out)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignment", nargs="?", default="assignment2")
     parser.add_argument("--workers", type=int, default=None, help="default: the number of cores")
@@ -229,7 +220,7 @@ if __name__ == "__main__":
     main()
 
 
-def gradebook_snapshot(db_url, assignment):
+def gradebook_snapshot(db_url: str, assignment: str) -> dict:
     """Everything autograde writes to the gradebook for ``assignment``, as plain data.
 
     ``{student: {"timestamp": ..., "grades": {cell: (auto, manual, needs_manual, extra)},
