@@ -1,4 +1,4 @@
-"""The JupyterHub round trip through nbgrader's exchange, on one machine, with the README's commands.
+"""The JupyterHub round trip through nbgrader's exchange, on one machine, with docs/semester.md's commands.
 
 nbgrader's exchange is a folder (``Exchange.root``), so no JupyterHub is
 needed: as in nbgrader's own exchange tests, several people are played on one
@@ -9,7 +9,7 @@ student's id is their login; here each student's own
 ``~/.jupyter/nbgrader_config.py`` sets ``CourseDirectory.student_id``.
 
 ada hands in correct code, ben code with a wrong L2, and cem correct code
-after the due date has passed. Every command is a README block marked
+after the due date has passed. Every command is a block of docs/semester.md marked
 ``<!-- step: NAME -->``, run verbatim (only the due date is set in between,
 to a time between ben's and cem's submission).
 """
@@ -58,7 +58,7 @@ def person_env(home):
 
 
 def run_step(name, cwd, home):
-    """Run the README block ``name`` verbatim in ``cwd`` as the person whose home is ``home``."""
+    """Run the guide's block ``name`` verbatim in ``cwd`` as the person whose home is ``home``."""
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_steps()[name]], cwd=cwd,
                           env=person_env(home), capture_output=True, text=True)
     assert done.returncode == 0, f"step {name} failed in {cwd}:\n{done.stdout}\n{done.stderr}"
@@ -91,7 +91,7 @@ def hub(tmp_path_factory):
     (base / "etc-jupyter").mkdir()
     exchange = base / "exchange"
     exchange.mkdir()
-    exchange.chmod(0o777)  # as the README's set-up makes it
+    exchange.chmod(0o777)  # as the guide's set-up makes it
     (base / "etc-jupyter" / "nbgrader_config.py").write_text(
         f"c = get_config()\nc.Exchange.root = {str(exchange)!r}\n", encoding="utf-8")
     homes = base / "home"

@@ -8,7 +8,7 @@ the page is judged as it renders offline. No wall-clock limits: Playwright's
 timeouts are switched off, and waiting for the server ends when it answers
 or exits.
 
-The page is screenshotted into ``docs/formgrader.png`` (linked from the README)
+The page is screenshotted into ``docs/formgrader.png`` (linked from docs/semester.md)
 each time the test runs.
 """
 

@@ -1,4 +1,4 @@
-"""The instructor's semester end to end, running the README's tested steps verbatim.
+"""The instructor's semester end to end, running the tested steps of docs/semester.md verbatim.
 
 A course folder like the repository (links to ``source/``, the configuration
 and ``examples/``) goes from roster to exported grades and class report with
@@ -37,7 +37,7 @@ def run_step(course, name):
 
 
 def download(course, which):
-    """Place Moodle download ``which`` where the README says, replacing an earlier one."""
+    """Place Moodle download ``which`` where the guide says, replacing an earlier one."""
     target = course / "downloaded" / "assignment2"
     shutil.rmtree(target, ignore_errors=True)
     (target / "archive").mkdir(parents=True)
