@@ -137,7 +137,7 @@ def class_of(count):
 def main():
     if sys.argv[1:2] == ["--inner"]:
         return inner(sys.argv[2], sys.argv[3:])
-    from grading import parallel_autograde
+    from grading.tools import parallel_autograde
     from grading.tools.scratch_course import ScratchCourse
 
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 40

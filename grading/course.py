@@ -22,22 +22,25 @@ import nbformat
 from nbgrader.apps.baseapp import NbGrader
 from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.engine import make_url
-from traitlets.config import Config
+from traitlets.config import Application, Config
 
 REPO = Path(__file__).resolve().parent.parent
 MASTER_NOTEBOOK = REPO / "assignment2.ipynb"
 
 
-def load_config(root: str | Path) -> Config:
-    """The configuration an nbgrader command started in ``root`` would use.
+def load_config(root: str | Path, working_dir: str | Path | None = None) -> Config:
+    """The configuration of an nbgrader command started in ``working_dir`` on the course at ``root``.
 
-    nbgrader's own loader (``NbGrader.load_config_file``) reads
-    ``nbgrader_config.py`` from each of Jupyter's config folders and then
-    from the working folder; this runs it with ``root`` as the working folder.
+    nbgrader reads ``nbgrader_config.py`` from each of Jupyter's config
+    folders and from its working folder (``NbGrader.load_config_file``),
+    then, last, the one in the course folder (``NbGrader.initialize``). This
+    runs the same steps; ``working_dir`` defaults to ``root``.
     """
+    root = Path(root).resolve()
     app = NbGrader()
-    with contextlib.chdir(Path(root)):
+    with contextlib.chdir(Path(working_dir or root)):
         app.load_config_file()
+    Application.load_config_file(app, "nbgrader_config.py", path=str(root))
     return app.config
 
 

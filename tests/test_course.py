@@ -42,3 +42,16 @@ def test_points_come_from_the_master_notebook():
 def test_sqlite_path_reads_the_url_with_sqlalchemy(url, path):
     found = course.sqlite_path(url)
     assert (str(found) if found is not None else None) == path
+
+
+def test_the_course_folders_config_is_read_last_as_nbgrader_does(tmp_path):
+    working = tmp_path / "repository"
+    working.mkdir()
+    (working / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.course_id = 'dlcv'\nc.CourseDirectory.db_url = 'sqlite:///a.db'\n")
+    course_root = tmp_path / "course"
+    course_root.mkdir()
+    (course_root / "nbgrader_config.py").write_text("c = get_config()\nc.CourseDirectory.db_url = 'postgresql://x/y'\n")
+    config = course.load_config(course_root, working)
+    assert config.CourseDirectory.course_id == "dlcv"               # from the working folder
+    assert config.CourseDirectory.db_url == "postgresql://x/y"      # the course's own file wins

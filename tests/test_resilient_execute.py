@@ -131,7 +131,7 @@ def test_outputs_a_browser_would_run_never_reach_the_graders_notebook(tmp_path):
 
 
 def test_a_kernel_started_ahead_serves_one_submission_with_its_own_files_and_nothing_else(tmp_path):
-    from grading import sandboxed_kernel
+    from grading.sandbox import kernel as sandboxed_kernel
 
     release_spares()
     first, second = tmp_path / "a" / "assignment2", tmp_path / "b" / "assignment2"

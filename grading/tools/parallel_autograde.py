@@ -54,10 +54,10 @@ def load_config(root: str | Path, config_dir: str | Path | None = None) -> Confi
     """The configuration of ``nbgrader autograde --CourseDirectory.root=ROOT`` started in ``config_dir``.
 
     Read by :func:`grading.course.load_config`, exactly as nbgrader reads it
-    (Jupyter's config folders, then ``nbgrader_config.py`` of the working
-    folder: ``config_dir``, default ``root``).
+    (Jupyter's config folders, ``nbgrader_config.py`` of the working folder
+    ``config_dir`` (default ``root``), then the course's own).
     """
-    config = course.load_config(config_dir or root)
+    config = course.load_config(root, config_dir)
     config.CourseDirectory.root = str(Path(root).resolve())
     return config
 
