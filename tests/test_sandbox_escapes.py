@@ -5,7 +5,8 @@ has read this repository would write it: ``regularization.py`` (its own
 ``L1_reg``/``L2_reg`` are wrong, so any point beyond ``EXPECTED_POINTS`` can
 only come from the attack; the limit attacks have a correct ``L1_reg`` that
 must keep its points), optionally ``notebook_cell*.py`` (cells added to the
-notebook, in name order) and a ``README.md`` saying what it tries. The
+notebook, in name order), optionally ``files/`` (more files of the submission,
+placed beside the module) and a ``README.md`` saying what it tries. The
 attacks print what they found or the error they got, and ``ESCAPE-SUCCESS:``
 only when something went through.
 
@@ -320,7 +321,10 @@ def prepare(folder, token, port, unix_path):
     module = fill((folder / "regularization.py").read_text())
     module += f"\n# {canary(folder.name, token)}\n"
     cells = [fill(p.read_text()) for p in sorted(folder.glob("notebook_cell*.py"))]
-    return module, cells
+    # files/: more files of the submission, beside the module (e.g. a numpy.py of its own)
+    files = {str(p.relative_to(folder / "files")): fill(p.read_text())
+             for p in sorted((folder / "files").rglob("*")) if p.is_file()}
+    return module, cells, files
 
 
 def machine_state(course):
@@ -344,8 +348,8 @@ def graded(tmp_path_factory):
 
     with Listeners() as listeners:
         for folder in ESCAPES:
-            module, cells = prepare(folder, token, listeners.port, listeners.unix_path)
-            course.submit(folder.name, module, added_cells=cells)
+            module, cells, files = prepare(folder, token, listeners.port, listeners.unix_path)
+            course.submit(folder.name, module, added_cells=cells, extra_files=files)
         before = machine_state(course)
         autograde_failed = False
         try:
