@@ -236,6 +236,9 @@ class ResilientExecute(Execute):
         while start < len(self.nb.cells):
             with self.setup_kernel():
                 info = self.wait_for_reply(self.kc.kernel_info())
+                # The kernel has answered, so its start-up is over: only now do
+                # the submission's files go into its (still empty) working folder.
+                self.km.supply_submission_files()
                 self.nb.metadata["language_info"] = info["content"]["language_info"]
                 try:
                     self._rerun_setup(start)

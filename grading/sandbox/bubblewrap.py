@@ -291,10 +291,15 @@ class Launch:
             self._info_write = None
 
     def child_pid(self, timeout: float = 60) -> int:
-        """The host PID of the sandbox's first process (its root is ``/proc/<pid>/root``)."""
+        """The host PID of the sandbox's first process (its root is ``/proc/<pid>/root``).
+
+        Read once from bwrap's info pipe, then remembered.
+        """
         import json
         import select
 
+        if getattr(self, "_child_pid", None) is not None:
+            return self._child_pid
         data = b""
         deadline = time.monotonic() + timeout
         while b"}" not in data:
@@ -306,7 +311,8 @@ class Launch:
             if not chunk:
                 raise SandboxUnavailable("the sandbox ended before it started its command")
             data += chunk
-        return int(json.loads(data[:data.index(b"}") + 1])["child-pid"])
+        self._child_pid = int(json.loads(data[:data.index(b"}") + 1])["child-pid"])
+        return self._child_pid
 
     def close(self) -> None:
         """Release the pipe and the cgroup (ending anything left in it)."""

@@ -232,7 +232,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     _files = ()
     _output = None
     _spare_workdir = None  # set on a kernel started ahead: the working folder's name
-    _supply_from = None  # set on a manager that took over a spare: the folder to copy in
+    _took_over = False  # this manager's kernel was started ahead (a spare it took over)
+    _supply_from = None  # the submission folder still to copy in, once the kernel has started
     _workdir_name = "work"  # the kernel's working folder is /home/student/<this>
 
     @property
@@ -267,14 +268,18 @@ class SandboxedKernelManager(AsyncKernelManager):
             cwd = kw.get("cwd") or os.getcwd()
             workdir_name = self._workdir_name = os.path.basename(os.path.abspath(cwd)) or "work"
             spare = _SPARES.take(self._spare_key(sandbox, workdir_name, kw.get("extra_arguments")))
+            # Every kernel, started ahead or not, starts with an empty working
+            # folder; the submission comes in once its start-up is over
+            # (supply_submission_files), so no submitted file (a numpy.py, say)
+            # takes part in the start-up and both ways grade alike.
+            self._supply_from = cwd
             if spare is not None and spare.provisioner.process.poll() is None:
                 self._take_over(spare, kw)
-                self._supply_from = cwd
+                self._took_over = True
                 return None, kw
+            self._took_over = False
             _SPARES.discard(spare)
-            files, skipped = open_submission_files(cwd, sandbox.max_copy_bytes, sandbox.max_copy_files)
-            for item in skipped[:20]:
-                self.log.warning("Not copied into the grading sandbox: %s", item)
+            files = []
         else:
             workdir_name = self._workdir_name = self._spare_workdir
             files = []
@@ -313,8 +318,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         if self._launch is None:
             return await super()._async_launch_kernel(kernel_cmd, **kw)
-        supply_from, self._supply_from = self._supply_from, None
-        if supply_from is None:
+        if not self._took_over:
             try:
                 await super()._async_launch_kernel(kernel_cmd, **kw)
             finally:
@@ -328,22 +332,30 @@ class SandboxedKernelManager(AsyncKernelManager):
             pid = self._launch.child_pid()
             self.ip = f"/proc/{pid}/root{INSIDE}/channel"
             await self._wait_for_sockets()
-            if supply_from is not None:
-                # Only ipykernel's start-up has run in this sandbox: its working
-                # folder is still the empty one bwrap made.
-                self._supply(pid, supply_from)
         except Exception as error:
             raise RuntimeError(f"The grading sandbox did not start: {error}\n{self.startup_log()}") from error
         if self.sandbox.start_ahead:
             await self._start_spare(self._launch_args.get("extra_arguments"), self._workdir_name)
 
-    def _supply(self, pid, folder):
+    def supply_submission_files(self) -> None:
+        """Copy the submission's files into the kernel's working folder, once its start-up is over.
+
+        Call it after the kernel answered a ``kernel_info`` request: ipykernel
+        answers only once its start-up (the preload included) has finished,
+        so no submitted file took part in it, and no student code has run in
+        the sandbox yet: its working folder is still the empty one bwrap made.
+        ``ResilientExecute`` calls it for every kernel it starts. Does nothing
+        when the files are in already or the sandbox is off.
+        """
+        folder, self._supply_from = self._supply_from, None
+        if folder is None or self._launch is None:
+            return
         sandbox = self.sandbox
         files, skipped = open_submission_files(folder, sandbox.max_copy_bytes, sandbox.max_copy_files)
         for item in skipped[:20]:
             self.log.warning("Not copied into the grading sandbox: %s", item)
         try:
-            supply_files(pid, self._workdir_name, files)
+            supply_files(self._launch.child_pid(), self._workdir_name, files)
         finally:
             close_files(files)
 
