@@ -83,19 +83,19 @@ def _display(origin):
 
 
 def _is_shape(node):
+    """Whether ``node`` is plainly an array's shape: ``W.shape``, ``W.shape[1:]``, ``W.strides``."""
+    while isinstance(node, ast.Subscript):
+        node = node.value
     return isinstance(node, ast.Attribute) and node.attr in ("shape", "strides")
 
 
-def _written_out(node):
-    """Whether ``node`` is a shape or a list/tuple/set written element by element in the source."""
-    return _is_shape(node) or (
-        isinstance(node, (ast.List, ast.Tuple, ast.Set))
-        and not any(isinstance(element, ast.Starred) for element in node.elts)
-    )
+def _loops_in_call(origin, call, small=lambda node: False):
+    """Whether a call of ``origin`` (a dotted name) with these arguments loops in Python.
 
-
-def _loops_in_call(origin, call):
-    """Whether a call of ``origin`` (a dotted name) with these arguments loops in Python."""
+    ``small(node)`` tells whether an argument is a shape, a range or a list
+    written out in the source: iterating over one of those is not iterating
+    over an array's elements.
+    """
     if origin.startswith("builtins."):
         name = origin.split(".", 1)[1]
         if name not in ITERATING_BUILTINS:
@@ -105,7 +105,7 @@ def _loops_in_call(origin, call):
             return False
         if not positional:
             return False
-        return not all(_written_out(argument) for argument in positional)
+        return not all(small(argument) for argument in positional)
     root, _, last = origin.partition(".")
     if root == "numpy":
         return origin.split(".")[-1] in NUMPY_LOOPS
@@ -146,6 +146,7 @@ class _Finder:
         self.scopes = Scopes(self.tree)
         self.definitions = _module_definitions(self.tree)
         self.aliases = self._simple_aliases()
+        self.bound_values = self._bound_values()
         self.findings = set()
 
     def _simple_aliases(self):
@@ -158,6 +159,22 @@ class _Finder:
                         scope = self.scopes._scope_of_name.get(id(target))
                         aliases.setdefault((id(scope), target.id), []).append(node.value)
         return aliases
+
+    def _bound_values(self):
+        """``{(scope id, name): [value]}`` for every ``name = value`` and ``a, *name = value``.
+
+        For a name bound by unpacking, the value is the whole right-hand side
+        (a shape unpacked gives parts of a shape).
+        """
+        values = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    for name in ast.walk(target):
+                        if isinstance(name, ast.Name):
+                            scope = self.scopes._scope_of_name.get(id(name))
+                            values.setdefault((id(scope), name.id), []).append(node.value)
+        return values
 
     def resolve(self, node, depth=0):
         """The dotted names ``node`` may refer to (``{"numpy.vectorize"}``), or an empty set."""
@@ -180,31 +197,67 @@ class _Finder:
             return {f"{base}.{node.args[1].value}" for base in self.resolve(node.args[0], depth + 1)}
         return set()
 
+    def small(self, node, depth=0):
+        """Whether ``node`` holds a few values that are not an array's elements.
+
+        A shape (``W.shape``, ``W.shape[1:]``, ``np.shape(W)``, a name bound
+        to one, also by unpacking: ``rows, *rest = W.shape``), a ``range``,
+        ``len``, ``ndim``, a number, or a list/tuple/set written out of such.
+        """
+        if depth > 20:
+            return False
+        if _is_shape(node) or isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Attribute) and node.attr in ("ndim", "size"):
+            return True
+        if isinstance(node, ast.Subscript):
+            return self.small(node.value, depth + 1)
+        if isinstance(node, ast.Starred):
+            return self.small(node.value, depth + 1)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return all(not isinstance(e, ast.Starred) or self.small(e, depth + 1) for e in node.elts)
+        if isinstance(node, ast.Call):
+            origins = self.resolve(node.func)
+            if origins & {"numpy.shape", "builtins.range", "builtins.len", "numpy.ndim"}:
+                return True
+            if origins & {"builtins.tuple", "builtins.list"} and node.args:
+                return all(self.small(argument, depth + 1) for argument in node.args)
+            return False
+        if isinstance(node, ast.Name):
+            scope = self.scopes.binding(node)
+            values = self.bound_values.get((id(scope), node.id), [])
+            return bool(values) and all(self.small(value, depth + 1) for value in values)
+        return False
+
     def add(self, node, text):
         self.findings.add((node.lineno, f"line {node.lineno} uses {text}"))
 
     def scan(self, definition):
-        """Record the loops in one definition; return the module-level names it uses."""
+        """Record the loops in one definition; return the module-level names it uses.
+
+        Each is ``(name, line, called)``: ``called`` when the use is a call.
+        """
         used = []
+        called = {id(n.func) for n in ast.walk(definition) if isinstance(n, ast.Call)}
         for node in ast.walk(definition):
             kind = LOOP_NODES.get(type(node))
             if kind:
                 self.add(node, kind)
             elif isinstance(node, ast.Call):
                 for origin in sorted(self.resolve(node.func)):
-                    if _loops_in_call(origin, node):
+                    if _loops_in_call(origin, node, self.small):
                         hint = HINTS.get(origin)
                         self.add(node, _display(origin) + (f" (use {hint})" if hint else ""))
                         break
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self._decorators(node)
             if isinstance(node, ast.Starred) and isinstance(node.ctx, ast.Load) \
-                    and not _is_shape(node.value):
+                    and not self.small(node.value):
                 self.add(node, "unpacking with * (it takes the elements out one by one)")
             elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) \
                     and node.id in self.definitions \
                     and self.scopes._binding(node) is self.scopes.module:
-                used.append((node.id, node.lineno))
+                used.append((node.id, node.lineno, id(node) in called))
         return used
 
     def _is_function(self, name):
@@ -230,8 +283,8 @@ class _Finder:
             on_path.append(current)
             reached.add(current)
             for definition in self.definitions[current]:
-                for used, line in self.scan(definition):
-                    if used in on_path and self._is_function(used):
+                for used, line, call in self.scan(definition):
+                    if used in on_path and call and self._is_function(used):
                         cycle = " -> ".join(on_path[on_path.index(used):] + [used])
                         self.findings.add((line, f"line {line} uses recursion ({cycle})"))
                     elif used not in reached:

@@ -22,6 +22,18 @@ import builtins
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
+#: Modules whose ``import *`` names are looked up (imported here, in the
+#: grader; never a module named by student code beyond these).
+STAR_MODULES = ("numpy", "math")
+
+
+def _star_names(module):
+    """The names ``from module import *`` binds, for the modules in :data:`STAR_MODULES`."""
+    if module not in STAR_MODULES:
+        return frozenset()
+    imported = __import__(module)
+    return frozenset(getattr(imported, "__all__", None) or [n for n in dir(imported) if not n.startswith("_")])
+
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _SCOPES = (ast.Module, ast.ClassDef) + _FUNCTIONS + _COMPREHENSIONS
@@ -37,6 +49,7 @@ class _Scope:
         self.assigned = set()   # assignments, parameters, loop targets, def/class names ...
         self.imported = {}      # local name -> dotted origin ("numpy", "functools.reduce")
         self.first_bound = {}   # name -> (line, column) of its first binding in this scope
+        self.star_imports = []  # modules imported with ``from module import *``
 
     def bind(self, name, statement=None):
         """Record a binding of ``name`` that takes effect at the end of ``statement``."""
@@ -158,7 +171,10 @@ class Scopes:
         elif isinstance(node, ast.ImportFrom):
             module = node.module or ""
             for alias in node.names:
-                scope.imported[alias.asname or alias.name] = f"{module}.{alias.name}".lstrip(".")
+                if alias.name == "*":
+                    scope.star_imports.append(module)
+                else:
+                    scope.imported[alias.asname or alias.name] = f"{module}.{alias.name}".lstrip(".")
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             for name in node.names:
                 scope.bind(name)
@@ -218,6 +234,9 @@ class Scopes:
         """
         scope = self._binding(name_node)
         if scope is None:
+            for module in self.module.star_imports:
+                if name_node.id in _star_names(module):
+                    return f"{module}.{name_node.id}"
             return f"builtins.{name_node.id}" if name_node.id in BUILTIN_NAMES else None
         if name_node.id in scope.assigned:
             return None

@@ -27,11 +27,13 @@ score. What counts as a finding:
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 
 from grading.names import Scopes
 
-ALLOWED_IMPORTS = {"numpy", "math", "cmath", "numbers", "typing", "warnings", "__future__"}
+ALLOWED_IMPORTS = {"numpy", "math", "cmath", "numbers", "typing", "warnings", "__future__",
+                   "dataclasses", "collections", "enum", "abc", "functools", "itertools", "operator"}
 
 FORBIDDEN_NAMES = {
     "get_ipython": "reaches the notebook (get_ipython)",
@@ -73,7 +75,23 @@ NUMPY_FILE_FUNCTIONS = {"load", "save", "savez", "savez_compressed", "loadtxt", 
 
 # Special methods a class may define without overriding how values compare or convert.
 HARMLESS_DUNDERS = {"__init__", "__repr__", "__str__", "__doc__", "__slots__", "__module__",
-                    "__qualname__"}
+                    "__qualname__", "__call__", "__post_init__", "__enter__", "__exit__"}
+
+#: Special names that honest code writes as text.
+ORDINARY_SPECIAL_TEXT = {"__main__"}
+
+
+def _pieces_of_a_special_name(text):
+    """Whether ``text`` is, or could be a piece of, a special name such as ``__builtins__``.
+
+    ``"__buil"`` and ``"tins__"`` are; ``"__main__"``, a row of underscores
+    (``"_____ L1 _____"``) and ``"l1__vs__l2.png"`` are not.
+    """
+    if text in ORDINARY_SPECIAL_TEXT:
+        return False
+    if re.search(r"(?<![A-Za-z0-9])__[A-Za-z]\w*__(?![A-Za-z0-9])", text):
+        return True
+    return bool(re.match(r"__[A-Za-z]", text) or re.search(r"[A-Za-z]__$", text))
 
 GRADED_FUNCTIONS = {"L1_reg", "L2_reg"}
 
@@ -83,8 +101,10 @@ NOTEBOOK_MODULES = {"np", "numpy", "math", "builtins", "__builtins__"}
 
 
 class _Auditor(ast.NodeVisitor):
-    def __init__(self, where, check_imports, modules=(), scopes=None):
+    def __init__(self, where, check_imports, modules=(), scopes=None, magics_only=False):
         self.where = where
+        # A cell that IPython turned into Python: its get_ipython() calls are its magics.
+        self.magics_only = magics_only
         self.scopes = scopes
         self.check_imports = check_imports
         self.modules = set(modules)
@@ -131,17 +151,29 @@ class _Auditor(ast.NodeVisitor):
             self.add(node, f"imports {module} (only numpy and math are allowed)")
 
     def _patched(self, target):
-        """The dotted name patched by assigning to ``target``, or None."""
+        """The dotted name patched by assigning to ``target``, or None.
+
+        In the module, any imported module counts; in a notebook cell only
+        the modules grading relies on (NumPy, math, the builtins): a cell
+        setting ``pd.options.display.max_rows`` patches nothing graded.
+        """
         if isinstance(target, ast.Attribute):
             base = target
             while isinstance(base, ast.Attribute):
                 base = base.value
-            if isinstance(base, ast.Name) and (base.id in self.modules or base.id in {"builtins", "__builtins__"}):
+            if isinstance(base, ast.Name) and (base.id in {"builtins", "__builtins__"} or self._watched(base)):
                 return ast.unparse(target)
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
                 and target.value.id in {"__builtins__", "globals"}:
             return ast.unparse(target)
         return None
+
+    def _watched(self, base):
+        """Whether patching attributes of the module named at ``base`` is a finding."""
+        if self.check_imports:
+            return base.id in self.modules
+        origin = self.scopes.origin(base) if self.scopes is not None else None
+        return base.id in NOTEBOOK_MODULES or (origin or "").split(".")[0] in {"numpy", "math", "builtins"}
 
     def _check_targets(self, node, targets, verb):
         for target in targets:
@@ -176,6 +208,9 @@ class _Auditor(ast.NodeVisitor):
         return scope is None or (node.id in scope.imported and node.id not in scope.assigned)
 
     def visit_Name(self, node):
+        if node.id == "get_ipython" and self.magics_only:
+            self.generic_visit(node)
+            return
         if node.id in FORBIDDEN_NAMES and isinstance(node.ctx, ast.Load) and self._reaches_outside(node):
             self.add(node, FORBIDDEN_NAMES[node.id])
         self.generic_visit(node)
@@ -198,7 +233,8 @@ class _Auditor(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Constant(self, node):
-        if isinstance(node.value, str) and "__" in node.value and id(node) not in self.docstrings:
+        if isinstance(node.value, str) and _pieces_of_a_special_name(node.value) \
+                and id(node) not in self.docstrings:
             self.add(node, f"builds a special name from text ({node.value[:20]!r})")
         self.generic_visit(node)
 
@@ -230,6 +266,13 @@ def _without_magics(source):
     return "\n".join(
         "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
     )
+
+
+def _as_ipython_runs_it(source):
+    """The Python that IPython runs for a cell (magics become ``get_ipython()`` calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
 
 
 SHELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%system", "%system", "%sx")
@@ -277,12 +320,22 @@ def audit_cell(source: str, label: str, known_names: Iterable[str] = ()) -> list
     shell = [number for number, line in enumerate(source.splitlines(), 1)
              if line.lstrip().startswith(("!",) + SHELL_MAGICS)]
     shell_findings = [f"{label} line {shell[0]}: runs shell commands"] if shell else []
+    magics_only = False
     try:
         tree = ast.parse(_without_magics(source))
     except SyntaxError:
-        return shell_findings
+        # IPython syntax inside a line (``x = %timeit -o f()``, ``f?``): read
+        # the cell as IPython runs it. Its get_ipython() calls are then its
+        # magics, unless the student wrote get_ipython themselves.
+        try:
+            tree = ast.parse(_as_ipython_runs_it(source))
+        except SyntaxError:
+            return shell_findings  # it cannot run either
+        magics_only = "get_ipython" not in source
+        shell_findings += [f"{label} line {node.lineno}: runs shell commands" for node in ast.walk(tree)
+                           if isinstance(node, ast.Attribute) and node.attr in ("system", "getoutput")]
     auditor = _Auditor(label, check_imports=False, modules=NOTEBOOK_MODULES,
-                       scopes=Scopes(tree, predefined=known_names))
+                       scopes=Scopes(tree, predefined=known_names), magics_only=magics_only)
     auditor.visit(tree)
     findings = list(auditor.findings) + shell_findings
     for node in ast.walk(tree):
