@@ -125,6 +125,24 @@ HONEST_MODULES = {
             norm = np.linalg.norm(W[:-1])
             return reg * norm ** 2, np.vstack([2 * reg * W[:-1], np.zeros((1, W.shape[1]))])
         """,
+    "main_block_and_underscore_rules": """
+        def L1_reg(W, reg):
+            return reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
+
+        if __name__ == "__main__":
+            print("________ L1 ________")
+            print(L1_reg(np.ones((2, 2)), 0.5))
+        """,
+    "callable_dataclass": """
+        from dataclasses import dataclass
+
+        @dataclass
+        class Regularizer:
+            reg: float
+
+            def __call__(self, W):
+                return self.reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
+        """,
     "numpy_functions_named_like_files": """
         def L1_reg(W, reg):
             return reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
@@ -178,6 +196,9 @@ HONEST_CELLS = {
     "own_variable_named_input": "input = W.copy()\nprint(input.sum())\n",
     "magics_for_timing": "%timeit L1_reg(W, 0.5)\n",
     "calls_the_functions": "R, dW = L1_reg(example_W(), 0.1)\nprint(R)\n",
+    "pandas_display_option": "import pandas as pd\npd.options.display.max_rows = 20\nprint('__' * 20)\n",
+    "magic_inside_a_line": "result = %timeit -o L1_reg(example_W(), 0.5)\nprint(result.best)\n",
+    "file_name_with_double_underscores": "plt.savefig('l1__vs__l2.png')\n",
 }
 
 TRICK_CELLS = {
@@ -188,6 +209,12 @@ TRICK_CELLS = {
     "patches_numpy_in_the_notebook": ("np.allclose = lambda *a, **k: True\n", "patches np.allclose"),
     "get_ipython_in_the_notebook": ("get_ipython().run_line_magic('load_ext', 'x')\n", "reaches the notebook"),
     "open_rebound_to_itself_in_the_notebook": ("open = open\n", "opens files (open)"),
+    "shell_hidden_behind_a_magic_inside_a_line": (
+        "r = %timeit -o L1_reg(W, 0.5)\nget_ipython().system('cp x y')\n", "runs shell commands"),
+    "patch_hidden_behind_a_magic_inside_a_line": (
+        "r = %timeit -o L1_reg(W, 0.5)\nimport builtins\nbuiltins.sum = len\n", "patches builtins.sum"),
+    "numpy_imported_under_another_name_and_patched": ("import numpy as xp\nxp.allclose = print\n",
+                                                       "patches xp.allclose"),
 }
 
 

@@ -173,6 +173,25 @@ HONEST = {
         def L1_reg(W, reg):
             return Reg.make(reg).reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
         """,
+    "shapes_sliced_unpacked_and_in_names": """
+        def L1_reg(W, reg):
+            rows, *rest = W.shape
+            shape = W.shape
+            dW = np.zeros((rows, *rest)) + np.zeros((*shape,)) + np.zeros((1, *W.shape[1:]))
+            axes = tuple(range(W.ndim))
+            return reg * np.abs(W[:-1]).sum(axis=axes), dW * 0 + np.zeros(tuple(np.shape(W)))
+        """,
+    "star_import_from_numpy": """
+        from numpy import *
+
+        def L1_reg(W, reg):
+            return reg * sum(abs(W[:-1])), zeros_like(W)
+        """,
+    "own_name_mentioned_not_called": """
+        def L1_reg(W, reg):
+            print(f"{L1_reg.__name__}: computing")
+            return reg * np.abs(W[:-1]).sum(), np.zeros_like(W)
+        """,
     "comprehension_over_constants_outside": """
         AXES = tuple([0, 1])
 
@@ -377,6 +396,11 @@ TRICKS = {
 
         L1_reg = _l1
         """, "uses a while loop"),
+    "list_of_an_array_named_like_a_shape": ("""
+        def L1_reg(W, reg):
+            shape = W[:-1]
+            return reg * np.sum(list(shape)), np.zeros_like(W)
+        """, "the built-in list()"),
     "helper_in_dict_of_lambdas": ("""
         OPS = {"total": lambda A: sum(A.ravel())}
 
