@@ -213,6 +213,10 @@ TRICK_CELLS = {
         "r = %timeit -o L1_reg(W, 0.5)\nget_ipython().system('cp x y')\n", "runs shell commands"),
     "patch_hidden_behind_a_magic_inside_a_line": (
         "r = %timeit -o L1_reg(W, 0.5)\nimport builtins\nbuiltins.sum = len\n", "patches builtins.sum"),
+    "patches_the_checks_in_the_notebook": ("import grading.checks\ngrading.checks.run_check = print\n",
+                                           "patches grading.checks.run_check"),
+    "patches_the_students_module_in_the_notebook": ("import regularization\nregularization.L1_reg = print\n",
+                                                    "patches regularization.L1_reg"),
     "numpy_imported_under_another_name_and_patched": ("import numpy as xp\nxp.allclose = print\n",
                                                        "patches xp.allclose"),
 }

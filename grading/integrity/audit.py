@@ -96,6 +96,9 @@ def _pieces_of_a_special_name(text):
 GRADED_FUNCTIONS = {"L1_reg", "L2_reg"}
 
 
+# Modules whose patching in a notebook cell is a finding: what the graded cells rely on.
+WATCHED_IN_CELLS = {"numpy", "math", "builtins", "grading", "regularization"}
+
 # Modules the notebook's own set-up cells import, as a student's cell sees them.
 NOTEBOOK_MODULES = {"np", "numpy", "math", "builtins", "__builtins__"}
 
@@ -154,7 +157,7 @@ class _Auditor(ast.NodeVisitor):
         """The dotted name patched by assigning to ``target``, or None.
 
         In the module, any imported module counts; in a notebook cell only
-        the modules grading relies on (NumPy, math, the builtins): a cell
+        the modules grading relies on (:data:`WATCHED_IN_CELLS`): a cell
         setting ``pd.options.display.max_rows`` patches nothing graded.
         """
         if isinstance(target, ast.Attribute):
@@ -173,7 +176,7 @@ class _Auditor(ast.NodeVisitor):
         if self.check_imports:
             return base.id in self.modules
         origin = self.scopes.origin(base) if self.scopes is not None else None
-        return base.id in NOTEBOOK_MODULES or (origin or "").split(".")[0] in {"numpy", "math", "builtins"}
+        return base.id in NOTEBOOK_MODULES or (origin or "").split(".")[0] in WATCHED_IN_CELLS
 
     def _check_targets(self, node, targets, verb):
         for target in targets:
