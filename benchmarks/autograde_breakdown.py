@@ -128,7 +128,7 @@ def sandbox_start(rounds=10):
 
 
 def class_of(count):
-    from submission_catalogue import load_entries
+    from grading.tools.catalogue import load_entries
 
     entries = load_entries()
     return {f"s{i:02d}-{entries[i % len(entries)].name}": entries[i % len(entries)].source for i in range(count)}
