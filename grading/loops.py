@@ -145,20 +145,8 @@ class _Finder:
         self.tree = ast.parse(source)
         self.scopes = Scopes(self.tree)
         self.definitions = _module_definitions(self.tree)
-        self.aliases = self._simple_aliases()
         self.bound_values = self._bound_values()
         self.findings = set()
-
-    def _simple_aliases(self):
-        """``{(scope id, name): [value]}`` for ``name = <name, attribute or getattr(...)>``."""
-        aliases = {}
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Call)):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        scope = self.scopes._scope_of_name.get(id(target))
-                        aliases.setdefault((id(scope), target.id), []).append(node.value)
-        return aliases
 
     def _bound_values(self):
         """``{(scope id, name): [value]}`` for every ``name = value`` and ``a, *name = value``.
@@ -186,8 +174,9 @@ class _Finder:
                 return {origin}
             scope = self.scopes._binding(node)
             found = set()
-            for value in self.aliases.get((id(scope), node.id), []):
-                found |= self.resolve(value, depth + 1)
+            for value in self.bound_values.get((id(scope), node.id), []):
+                if isinstance(value, (ast.Name, ast.Attribute, ast.Call)):  # an alias: add_up = sum
+                    found |= self.resolve(value, depth + 1)
             return found
         if isinstance(node, ast.Attribute):
             return {f"{base}.{node.attr}" for base in self.resolve(node.value, depth + 1)}
