@@ -9,14 +9,13 @@ instructor would run it after ``cd demo``.
 import base64
 import re
 import subprocess
-import sys
 from html.parser import HTMLParser
 
 import pytest
 
 from grading.tools.demo import NEXT_COMMANDS
 from grading.tools.scratch_course import REPO, nbgrader_env
-from support.helpers import reference_module_source, solution_lines
+from support.helpers import reference_module_source, run_demo, solution_lines
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels, a server or a browser
 
@@ -29,16 +28,14 @@ FINISHING = [command for command, _ in NEXT_COMMANDS if not command.startswith("
 def demo(tmp_path_factory):
     """The demo's course folder, its printed output, and the logs of the commands run inside it."""
     root = tmp_path_factory.mktemp("demo") / "demo"
-    done = subprocess.run([sys.executable, "-m", "grading.tools.demo", str(root)], cwd=REPO,
-                          env=nbgrader_env(), capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
+    printed = run_demo(root)
     logs = {}
     for command in FINISHING:
         ran = subprocess.run(["bash", "-euo", "pipefail", "-c", command], cwd=root,
                              env=nbgrader_env(), capture_output=True, text=True)
         assert ran.returncode == 0, f"{command} failed inside the demo folder:\n{ran.stdout}\n{ran.stderr}"
         logs[command] = ran.stdout + ran.stderr
-    return root, done.stdout, logs
+    return root, printed, logs
 
 
 def test_demo_folder_is_configured_by_the_repository_config(demo):

@@ -27,7 +27,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from grading.tools.scratch_course import REPO, nbgrader_env
-from support.helpers import MASTER_NOTEBOOK, nbgrader_cells, read_notebook
+from support.helpers import MASTER_NOTEBOOK, nbgrader_cells, read_notebook, run_demo
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels, a server or a browser
 
@@ -49,9 +49,7 @@ def free_port():
 def course(tmp_path_factory):
     """The demo's course folder: the example class autograded, model answers inserted."""
     root = tmp_path_factory.mktemp("formgrader") / "demo"
-    done = subprocess.run([sys.executable, "-m", "grading.tools.demo", str(root)], cwd=REPO,
-                          env=nbgrader_env(), capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_demo(root)
     return root
 
 

@@ -38,3 +38,16 @@ def solution_lines(text):
     """The non-blank lines between BEGIN and END SOLUTION."""
     regions = re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", text, flags=re.S)
     return [line.strip() for region in regions for line in region.splitlines() if line.strip()]
+
+
+def run_demo(root):
+    """Run the demo into ``root`` as ``./run demo`` does; return what it printed (fails the test if it fails)."""
+    import subprocess
+    import sys
+
+    from grading.tools.scratch_course import nbgrader_env
+
+    done = subprocess.run([sys.executable, "-m", "grading.tools.demo", str(root)], cwd=REPO,
+                          env=nbgrader_env(), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
