@@ -137,6 +137,7 @@ def class_of(count):
 def main():
     if sys.argv[1:2] == ["--inner"]:
         return inner(sys.argv[2], sys.argv[3:])
+    from grading.sandbox import PLAIN_PATH
     from grading.tools import parallel_autograde
     from grading.tools.scratch_course import ScratchCourse
 
@@ -155,7 +156,7 @@ def main():
                 course.submit(student, source)
             courses[name] = course
         totals, walls = {}, {}
-        for name, args in (("stock", ()), ("plain", ("--Sandbox.start_ahead=False",)), ("serial", ())):
+        for name, args in (("stock", ()), ("plain", PLAIN_PATH), ("serial", ())):
             started = time.perf_counter()
             totals[name] = timed_autograde(courses[name], *args)
             walls[name] = time.perf_counter() - started

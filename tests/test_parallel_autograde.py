@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from grading.sandbox import PLAIN_PATH
 from grading.tools import parallel_autograde
 from grading.tools.catalogue import load_entries
 from grading.tools.scratch_course import REPO, ScratchCourse
@@ -99,7 +100,7 @@ def sqlite_pair(tmp_path_factory):
     # serial run takes the plain path (every kernel and re-grade child started
     # when needed), the parallel one the fast path (started ahead): the same
     # results both ways. (The PostgreSQL pair below runs both on the fast path.)
-    return graded_pair(tmp_path_factory, workers=4, serial_args=("--Sandbox.start_ahead=False",))
+    return graded_pair(tmp_path_factory, workers=4, serial_args=PLAIN_PATH)
 
 
 def test_parallel_sqlite_autograde_is_identical_to_serial(sqlite_pair):

@@ -1,7 +1,10 @@
 """ResilientExecute on small notebooks: limits student code cannot dodge, enforced on the grader's side."""
 
+import os
+
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
+from traitlets.config import Config
 
 from grading.preprocessors.resilient_execute import ResilientExecute
 from grading.sandbox.kernel import release_spares
@@ -143,9 +146,10 @@ def test_a_kernel_started_ahead_serves_one_submission_with_its_own_files_and_not
     look = ("import os\nprint(os.getcwd(), sorted(os.listdir('.')), open('data.txt').read(), "
             "open('sub/more.txt').read(), sorted(os.listdir('/tmp')))\n"
             "open('/tmp/left-behind', 'w').write('x'); open('left-behind', 'w').write('x')")
-    nb = run([look], first)
+    plain_kernels = Config({"Sandbox": {"warm_parent": False}})  # spares are for kernels not forked
+    nb = run([look], first, config=plain_kernels)
     [spare] = sandboxed_kernel._SPARES._waiting.values()  # started while the first one ran
-    nb_second = run([look], second)
+    nb_second = run([look], second, config=plain_kernels)
     assert spare not in sandboxed_kernel._SPARES._waiting.values()  # taken, and only once
     assert spare.provisioner is None  # its kernel now belongs to the manager that took it
     assert text(nb.cells[0]).split(" ['")[0] == text(nb_second.cells[0]).split(" ['")[0] == "/home/student/assignment2"
@@ -153,3 +157,37 @@ def test_a_kernel_started_ahead_serves_one_submission_with_its_own_files_and_not
     assert "['data.txt', 'sub'] second second" in seen and "left-behind" not in seen
     release_spares()
     assert sandboxed_kernel._SPARES._waiting == {}
+
+
+def test_kernels_forked_by_one_warm_parent_each_see_only_their_own_submission(tmp_path):
+    from grading.sandbox import warm
+
+    first, second = tmp_path / "a" / "assignment2", tmp_path / "b" / "assignment2"
+    for folder, mark in ((first, "first"), (second, "second")):
+        folder.mkdir(parents=True)
+        (folder / "data.txt").write_text(mark)
+    look = ("import os\nprint(os.getpid(), os.getcwd(), sorted(os.listdir('.')), open('data.txt').read(), "
+            "sorted(os.listdir('/tmp')), sorted(p for p in os.listdir('/proc') if p.isdigit()))\n"
+            "open('/tmp/left-behind', 'w').write('x'); open('left-behind', 'w').write('x')")
+    nb = run([look], first)
+    [parent] = [p for key, p in warm._PARENTS.items() if key[0] == os.getpid()]
+    nb_second = run([look], second)
+    assert [p for key, p in warm._PARENTS.items() if key[0] == os.getpid()] == [parent]  # the same, warm
+    one, two = text(nb.cells[0]).split(" ", 1), text(nb_second.cells[0]).split(" ", 1)
+    assert one[0] != two[0]  # two kernels
+    assert "/home/student/assignment2 ['data.txt'] first ['.kernel', 'ipython']" in one[1], one
+    # The second kernel: its own file only, nothing the first left in /tmp or its folder, and in
+    # /proc only the warm parent (PID 1) and itself.
+    assert f"/home/student/assignment2 ['data.txt'] second ['.kernel', 'ipython'] ['1', '{two[0]}']" in two[1], two
+
+
+def test_kernels_start_plain_with_a_warning_where_the_warm_parent_cannot_start(tmp_path, monkeypatch, caplog):
+    from grading.sandbox import warm
+
+    warm.release_warm_parents()
+    monkeypatch.setattr(warm, "WARM_PARENT_OPTIONS", ("--no-such-bubblewrap-option",))
+    monkeypatch.setattr(warm, "_UNUSABLE", set())
+    nb = run(["import os\nprint('kernel', os.getcwd())"], tmp_path)
+    assert text(nb.cells[0]) == f"kernel /home/student/{tmp_path.name}\n"
+    assert "start without the warm parent" in caplog.text
+    assert not [key for key in warm._PARENTS if key[0] == os.getpid()]

@@ -259,3 +259,24 @@ def test_files_supplied_to_a_running_sandbox_are_created_new_and_never_through_a
         process.wait()
         launch.close()
     assert seen.strip() == "['planted.py', 'regularization.py', 'sub'] x = 1 False"
+
+
+def test_kernels_are_forked_by_the_warm_parent_and_keep_no_capability(tmp_path):
+    # Runs as root and, through test_unprivileged, as an ordinary user: the
+    # warm parent must work for both (its failure would only be a warning).
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from grading.preprocessors.resilient_execute import ResilientExecute
+    from grading.sandbox import warm
+
+    look = ("import json, os\nstatus = dict(l.split(':', 1) for l in open('/proc/self/status'))\n"
+            "print(json.dumps({'parent': open('/proc/1/cmdline').read().split(chr(0))[:2], "
+            "'caps': [status[k].strip() for k in ('CapEff', 'CapPrm', 'CapInh', 'CapBnd', 'CapAmb')], "
+            "'no_new_privs': status['NoNewPrivs'].strip(), 'pid': os.getpid()}))")
+    nb = new_notebook(cells=[new_code_cell(look)])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb, _ = ResilientExecute().preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    seen = json.loads(nb.cells[0].outputs[0]["text"])
+    assert [key for key, parent in warm._PARENTS.items() if key[0] == os.getpid() and parent.alive()]
+    assert seen["parent"] == [sys.executable, warm.INSIDE_ZYGOTE] and seen["pid"] != 1
+    assert seen["caps"] == ["0000000000000000"] * 5 and seen["no_new_privs"] == "1"

@@ -13,6 +13,7 @@ scores, depending on whether it is graded first in a run, and on the setting.
 
 import pytest
 
+from grading.sandbox import PLAIN_PATH
 from grading.tools.scratch_course import ScratchCourse
 from support.helpers import student_module_source
 
@@ -50,7 +51,7 @@ def graded(tmp_path, *args):
 
 def test_identical_submissions_with_their_own_numpy_get_the_same_scores_whichever_kernel_grades_them(tmp_path):
     fast = graded(tmp_path / "fast")
-    plain = graded(tmp_path / "plain", "--Sandbox.start_ahead=False")
+    plain = graded(tmp_path / "plain", *PLAIN_PATH)
     # One run: the first student graded gets a kernel started the plain way, the others kernels started ahead.
     assert len({tuple(sorted(fast[s].items())) for s in STUDENTS}) == 1, fast
     # And the setting changes nothing (README: "the same results").

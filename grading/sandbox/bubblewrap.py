@@ -130,6 +130,12 @@ class Sandbox(LoggingConfigurable):
         "Modules every sandboxed kernel imports as it starts, before it runs any student code "
         "(nothing is added to the notebook's namespace). A kernel started ahead has them "
         "loaded by the time it is needed.")).tag(config=True)
+    warm_parent = Bool(True, help=(
+        "Fork every grading kernel from a warm parent that has imported ipykernel, IPython and "
+        "NumPy once, inside a sandbox like the kernels' (grading.sandbox.warm). Each kernel "
+        "still gets new namespaces, a new /tmp and working folder and no capabilities before "
+        "any of ipykernel runs, and never serves two submissions. False starts a new Python "
+        "for every kernel (see start_ahead).")).tag(config=True)
     start_ahead = Bool(True, help=(
         "Start the next sandbox (a kernel, a re-grade child) while the current submission is "
         "graded, so that its start-up overlaps grading. Each one is still new, started for one "
@@ -140,7 +146,8 @@ class Sandbox(LoggingConfigurable):
     # ------------------------------------------------------------------ command lines
 
     def command(self, argv: list[str], *, workdir_name: str = "work", files: FileList = (),
-                ro_files: PathPairs = (), private_files: PathPairs = (), info_fd: int | None = None) -> list[str]:
+                ro_files: PathPairs = (), private_files: PathPairs = (), info_fd: int | None = None,
+                extra_options: tuple[str, ...] = ()) -> list[str]:
         """The bwrap command line that runs ``argv`` in the sandbox.
 
         ``files``: ``(fd, relative_path)`` pairs copied into the private working
@@ -148,14 +155,15 @@ class Sandbox(LoggingConfigurable):
         absolute_path)`` pairs copied to a path under ``/tmp`` (the kernel's
         connection file). ``ro_files``: ``(host, inside)`` files bound
         read-only. ``info_fd``: bwrap writes ``{"child-pid": ...}`` there
-        once the sandbox stands. All fds must be passed to the process. The
-        working directory is the private folder.
+        once the sandbox stands. ``extra_options``: further bwrap options (the
+        warm parent's, ``grading.sandbox.warm``). All fds must be passed to the
+        process. The working directory is the private folder.
         """
         workdir = f"{HOME}/{workdir_name}"
         # A user namespace of its own in which no further user namespace can be
         # made (so no mounts of its own: an uncapped tmpfs, a remount).
         args = [self.bwrap, "--unshare-all", "--unshare-user", "--disable-userns",
-                "--die-with-parent", "--new-session", "--hostname", "sandbox"]
+                "--die-with-parent", "--new-session", "--hostname", "sandbox", *extra_options]
         args += ["--ro-bind", "/usr", "/usr"]
         for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             path = Path("/") / name
@@ -212,7 +220,8 @@ class Sandbox(LoggingConfigurable):
                 f"--fsize={self.max_file_bytes}", "--core=0", "--"]
 
     def launch(self, argv: list[str], *, workdir_name: str = "work", files: FileList = (),
-               ro_files: PathPairs = (), private_files: PathPairs = (), want_pid: bool = False) -> Launch:
+               ro_files: PathPairs = (), private_files: PathPairs = (), want_pid: bool = False,
+               extra_options: tuple[str, ...] = ()) -> Launch:
         """Everything to start ``argv`` in the sandbox: a :class:`Launch`.
 
         When the grader is root (exempt from RLIMIT_NPROC), the process cap is
@@ -222,7 +231,7 @@ class Sandbox(LoggingConfigurable):
         if want_pid:
             info_read, info_write = os.pipe()
         command = self.command(argv, workdir_name=workdir_name, files=files, ro_files=ro_files,
-                               private_files=private_files, info_fd=info_write)
+                               private_files=private_files, info_fd=info_write, extra_options=extra_options)
         cgroup = None
         if os.geteuid() == 0:
             cgroup = PidsCgroup.create(self.max_processes)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import json
 import os
 import shutil
 import stat
@@ -51,6 +52,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 
 from grading.sandbox.bubblewrap import Sandbox, close_files, open_submission_files, require_sandbox, supply_files
+from grading.sandbox.warm import usable_warm_parent
 
 #: The grader's sockets wait this long (about 24 days) before reconnecting to a
 #: kernel: never, within grading. (-1, "no reconnection", makes closing them wait.)
@@ -186,6 +188,21 @@ class _NoHeartbeat:
     stop = pause = unpause = close = start
 
 
+class _ForkedLaunch:
+    """What :class:`SandboxedKernelManager` keeps of a forked kernel: its host PID (nothing to close)."""
+
+    def __init__(self, pid):
+        self._pid = pid
+
+    def child_pid(self, timeout=None):
+        return self._pid
+
+    def started(self):
+        pass
+
+    close = started
+
+
 class _Spares:
     """Kernels started ahead, at most one, each waiting for the submission that takes it."""
 
@@ -235,6 +252,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     _took_over = False  # this manager's kernel was started ahead (a spare it took over)
     _supply_from = None  # the submission folder still to copy in, once the kernel has started
     _workdir_name = "work"  # the kernel's working folder is /home/student/<this>
+    _fork_request = None  # (workdir name, connection info, ipykernel argv) for the warm parent
+    _parent = None  # the warm parent that forked this manager's kernel
 
     @property
     def sandbox(self) -> Sandbox:
@@ -267,7 +286,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.context.setsockopt(zmq.RECONNECT_IVL, NEVER_MS)
             cwd = kw.get("cwd") or os.getcwd()
             workdir_name = self._workdir_name = os.path.basename(os.path.abspath(cwd)) or "work"
-            spare = _SPARES.take(self._spare_key(sandbox, workdir_name, kw.get("extra_arguments")))
+            self._parent = usable_warm_parent(sandbox, self.log) if sandbox.warm_parent else None
+            spare = None if self._parent else _SPARES.take(self._spare_key(sandbox, workdir_name,
+                                                                            kw.get("extra_arguments")))
             # Every kernel, started ahead or not, starts with an empty working
             # folder; the submission comes in once its start-up is over
             # (supply_submission_files), so no submitted file (a numpy.py, say)
@@ -298,6 +319,13 @@ class SandboxedKernelManager(AsyncKernelManager):
                       for arg in kernel_cmd]
         kernel_cmd += [f"--IPKernelApp.exec_lines=import {name} as _dlcv_preloaded; del _dlcv_preloaded"
                        for name in sandbox.kernel_preload]
+        if self._spare_workdir is None and self._parent and kernel_cmd[1:3] == ["-m", "ipykernel_launcher"]:
+            # Forked from the warm parent (_async_launch_kernel): no process is started here.
+            with open(self.connection_file, encoding="utf-8") as handle:
+                self._fork_request = (workdir_name, json.load(handle), kernel_cmd[3:])
+            close_files(files)
+            return kernel_cmd, kw
+        self._fork_request = None
         try:
             connection = os.open(self.connection_file, os.O_RDONLY)
             self._files = files + [(connection, "")]
@@ -316,6 +344,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         return self._launch.command, kw
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if self._fork_request is not None:
+            return await self._launch_forked()
         if self._launch is None:
             return await super()._async_launch_kernel(kernel_cmd, **kw)
         if not self._took_over:
@@ -336,6 +366,20 @@ class SandboxedKernelManager(AsyncKernelManager):
             raise RuntimeError(f"The grading sandbox did not start: {error}\n{self.startup_log()}") from error
         if self.sandbox.start_ahead:
             await self._start_spare(self._launch_args.get("extra_arguments"), self._workdir_name)
+
+    async def _launch_forked(self):
+        """Have the warm parent fork this kernel (``grading.sandbox.warm``); wait for its sockets."""
+        workdir_name, connection, argv = self._fork_request
+        self._fork_request = None
+        kernel = self._parent.fork(workdir_name, connection, argv)
+        self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = kernel, kernel.pid, None
+        self._reconcile_connection_info(self.provisioner.connection_info)
+        self._launch = _ForkedLaunch(kernel.pid)
+        try:
+            self.ip = f"/proc/{kernel.pid}/root{INSIDE}/channel"
+            await self._wait_for_sockets()
+        except Exception as error:
+            raise RuntimeError(f"The grading sandbox did not start: {error}\n{self.startup_log()}") from error
 
     def supply_submission_files(self) -> None:
         """Copy the submission's files into the kernel's working folder, once its start-up is over.
@@ -417,6 +461,8 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def startup_log(self) -> str:
         """The end of what the sandboxed kernel wrote to stdout and stderr (for error messages)."""
+        if self._output is None and self._parent is not None:
+            return self._parent.output.tail()  # a forked kernel writes where its warm parent does
         return self._output.tail() if self._output is not None else ""
 
     async def _async_is_alive(self):

@@ -33,12 +33,47 @@ def _ns(pid, kind="pid"):
         return repr(error)
 
 
+def _inspect(pid):
+    """What of ``pid`` this process can read or write beyond its public status: memory, environment, files."""
+    opened = []
+    for name, mode in (("mem", "r+b"), ("mem", "rb"), ("environ", "rb"), ("auxv", "rb")):
+        try:
+            with open(f"/proc/{pid}/{name}", mode) as handle:
+                handle.read(1)
+            opened.append(f"{name} ({mode})")
+        except OSError:
+            pass
+    for name in ("root", "cwd", "map_files"):
+        try:
+            os.listdir(f"/proc/{pid}/{name}")
+            opened.append(name)
+        except OSError:
+            pass
+    try:  # the numbers of its open files may show (the folder is its owner's); what they are must not
+        numbers = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        numbers = []
+    for number in numbers:
+        try:
+            opened.append(f"fd {number} -> {os.readlink(f'/proc/{pid}/fd/{number}')}")
+        except OSError:
+            pass
+    return opened
+
+
 def _scan():
     own = {kind: _ns("self", kind) for kind in ("pid", "user", "net", "mnt")}
     visible = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
-    foreign = [pid for pid in visible if _ns(pid) != own["pid"] or _ns(pid, "mnt") != own["mnt"]]
+    # A process whose namespaces cannot be read (the warm parent, PID 1) must give nothing else away.
+    guarded = [pid for pid in visible if _ns(pid).startswith("PermissionError")]
+    foreign = [pid for pid in visible if pid not in guarded
+               and (_ns(pid) != own["pid"] or _ns(pid, "mnt") != own["mnt"])]
     if foreign:
         _say(f"{MARK} processes of another sandbox or the host in /proc: {foreign}")
+    for pid in guarded:
+        opened = _inspect(pid)
+        if opened:
+            _say(f"{MARK} a process whose namespaces are hidden can still be inspected: {pid}: {opened}")
     # Signal 0 reaches any process this one could signal: the grader, the next student's kernel.
     reachable = []
     for pid in range(2, 65536):
