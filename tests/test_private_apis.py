@@ -62,3 +62,16 @@ def test_execute_preprocessor_set_up_steps_exist_with_their_signatures():
 def test_kernel_manager_steps_the_sandboxed_kernel_overrides_are_coroutines(name):
     # grading.sandbox.kernel.SandboxedKernelManager overrides these.
     assert inspect.iscoroutinefunction(getattr(AsyncKernelManager, name))
+
+
+def test_what_a_forked_kernel_sets_on_the_local_provisioner_is_what_it_reads():
+    # grading.sandbox.kernel._launch_forked gives the provisioner a process it did not start
+    # (process, pid, pgid) and reconciles the connection info the provisioner prepared.
+    from jupyter_client.provisioning import LocalProvisioner
+
+    source = inspect.getsource(LocalProvisioner)
+    for used in ("self.process.poll()", "self.process.kill()", "self.process.send_signal(", "self.pgid"):
+        assert used in source, used
+    for name in ("process", "pid", "pgid"):
+        assert hasattr(LocalProvisioner, name), name
+    assert list(inspect.signature(AsyncKernelManager._reconcile_connection_info).parameters) == ["self", "info"]

@@ -36,6 +36,7 @@ from __future__ import annotations
 import atexit
 import concurrent.futures
 import json
+import logging
 import os
 import select
 import signal
@@ -224,7 +225,7 @@ def warm_parent(sandbox: Sandbox) -> WarmParent:
 _UNUSABLE: set = set()
 
 
-def usable_warm_parent(sandbox: Sandbox, log=None) -> WarmParent | None:
+def usable_warm_parent(sandbox: Sandbox, log: logging.Logger | None = None) -> WarmParent | None:
     """:func:`warm_parent`, or None (with one warning) where it cannot start: kernels then start plain."""
     key = (os.getpid(), sandbox.settings())
     if key in _UNUSABLE:

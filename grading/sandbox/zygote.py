@@ -87,7 +87,7 @@ class _CapData(ctypes.Structure):
     _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
-def drop_all_capabilities():
+def drop_all_capabilities() -> None:
     """Leave this process no capability, now or after any ``exec``, and set ``no_new_privs``."""
     with open("/proc/sys/kernel/cap_last_cap") as handle:
         last = int(handle.read())
@@ -102,11 +102,11 @@ def drop_all_capabilities():
 class Zygote:
     """The serving loop's state: its own tmpfs mounts and the kernel it forked last."""
 
-    def __init__(self, tmp_bytes, home_bytes):
+    def __init__(self, tmp_bytes: int, home_bytes: int):
         self.tmp_bytes, self.home_bytes = tmp_bytes, home_bytes
         self.mounted = False  # /tmp and /home/student are this process's tmpfs (else bubblewrap's)
 
-    def end_everything_else(self):
+    def end_everything_else(self) -> None:
         """Kill every other process of the sandbox and reap them all (this is PID 1)."""
         while True:
             try:
@@ -120,7 +120,7 @@ class Zygote:
                 return  # every process of the namespace descends from PID 1: none is left
             time.sleep(0.001)
 
-    def fresh_folders(self, request):
+    def fresh_folders(self, request: dict) -> str:
         """New /tmp and /home/student (the old ones detached), the working folder, the connection file."""
         for key in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING) if SYS_KEYCTL else ():
             _libc.syscall(SYS_KEYCTL, KEYCTL_CLEAR, key)  # fails only if there is none: nothing to clear
@@ -138,7 +138,7 @@ class Zygote:
             json.dump(request["connection"], handle)
         return workdir
 
-    def fork_kernel(self, request):
+    def fork_kernel(self, request: dict) -> int:
         """The PID of a new kernel for ``request``."""
         self.end_everything_else()
         workdir = self.fresh_folders(request)
@@ -194,7 +194,7 @@ _SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 _LAUNCHER = "ipykernel_launcher"  # its file, once ipykernel is found (serve)
 
 
-def serve(tmp_bytes, home_bytes, reply_fd, preload):
+def serve(tmp_bytes: int, home_bytes: int, reply_fd: int, preload: list) -> None:
     global _LAUNCHER
     import importlib.util
 
