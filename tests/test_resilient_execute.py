@@ -191,3 +191,17 @@ def test_kernels_start_plain_with_a_warning_where_the_warm_parent_cannot_start(t
     assert text(nb.cells[0]) == f"kernel /home/student/{tmp_path.name}\n"
     assert "start without the warm parent" in caplog.text
     assert not [key for key in warm._PARENTS if key[0] == os.getpid()]
+
+
+def test_a_warm_parent_that_ended_is_replaced_and_grading_goes_on(tmp_path):
+    from grading.sandbox import warm
+
+    look = "import os\nprint('kernel', os.getcwd())"
+    run([look], tmp_path)
+    [parent] = [p for key, p in warm._PARENTS.items() if key[0] == os.getpid()]
+    os.kill(parent.process_pid(), 9)  # what the machine's OOM killer would do
+    parent.process.wait()
+    nb = run([look], tmp_path)
+    assert text(nb.cells[0]) == f"kernel /home/student/{tmp_path.name}\n"
+    [new] = [p for key, p in warm._PARENTS.items() if key[0] == os.getpid()]
+    assert new is not parent and new.alive()

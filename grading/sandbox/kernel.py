@@ -52,7 +52,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 
 from grading.sandbox.bubblewrap import Sandbox, close_files, open_submission_files, require_sandbox, supply_files
-from grading.sandbox.warm import usable_warm_parent
+from grading.sandbox.warm import usable_warm_parent, warm_parent
 
 #: The grader's sockets wait this long (about 24 days) before reconnecting to a
 #: kernel: never, within grading. (-1, "no reconnection", makes closing them wait.)
@@ -371,7 +371,15 @@ class SandboxedKernelManager(AsyncKernelManager):
         """Have the warm parent fork this kernel (``grading.sandbox.warm``); wait for its sockets."""
         workdir_name, connection, argv = self._fork_request
         self._fork_request = None
-        kernel = self._parent.fork(workdir_name, connection, argv)
+        try:
+            kernel = self._parent.fork(workdir_name, connection, argv)
+        except RuntimeError:
+            if self._parent.alive():
+                raise
+            # The parent ended (it never runs student code; the machine may have killed it): a new one.
+            self.log.warning("The warm parent of the grading kernels ended; starting a new one")
+            self._parent = warm_parent(self.sandbox)
+            kernel = self._parent.fork(workdir_name, connection, argv)
         self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = kernel, kernel.pid, None
         self._reconcile_connection_info(self.provisioner.connection_info)
         self._launch = _ForkedLaunch(kernel.pid)
