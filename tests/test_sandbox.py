@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from grading.sandbox.bubblewrap import HOME, Sandbox, SandboxUnavailable, masked_folders
+from grading.sandbox.seccomp import ARCHITECTURES
 from grading.tools.scratch_course import REPO, NbgraderFailed, ScratchCourse
 from support.helpers import reference_module_source, student_module_source
 from support.integrity import exercise_points, project_sandbox, report
@@ -280,3 +281,34 @@ def test_kernels_are_forked_by_the_warm_parent_and_keep_no_capability(tmp_path):
     assert [key for key, parent in warm._PARENTS.items() if key[0] == os.getpid() and parent.alive()]
     assert seen["parent"] == [sys.executable, warm.INSIDE_ZYGOTE] and seen["pid"] != 1
     assert seen["caps"] == ["0000000000000000"] * 5 and seen["no_new_privs"] == "1"
+
+
+def test_seccomp_refuses_keyrings_ptrace_and_other_processes_limits_but_not_own_limits():
+    numbers = ARCHITECTURES[os.uname().machine][1]
+    seen = run_in_sandbox(f"""
+        import ctypes, json, os, resource
+        numbers = {numbers!r}
+        libc = ctypes.CDLL(None, use_errno=True)
+        def errno_of(result):
+            return ctypes.get_errno() if result == -1 else 0
+        def listed(path):
+            try:
+                with open(path) as handle:
+                    return bool(handle.read())
+            except OSError:
+                return False
+        seen = {{"add_key": errno_of(libc.syscall(numbers["add_key"], b"user", b"note", b"x", 1, -4)),
+                "keyctl": errno_of(libc.syscall(numbers["keyctl"], 0, -4, 0, 0, 0)),
+                "ptrace": errno_of(libc.ptrace(16, 1, 0, 0)),
+                "keys_listed": listed("/proc/keys")}}
+        try:
+            resource.prlimit(1, resource.RLIMIT_NOFILE, (12, 12))
+            seen["prlimit_other"] = 0
+        except OSError as error:
+            seen["prlimit_other"] = error.errno
+        resource.setrlimit(resource.RLIMIT_NOFILE, (100, 100))  # its own limits: allowed
+        seen["own_limit"] = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        print(json.dumps(seen))
+    """)
+    assert seen == {"add_key": 1, "keyctl": 1, "ptrace": 1, "keys_listed": False, "prlimit_other": 1,
+                    "own_limit": 100}, seen

@@ -21,6 +21,8 @@ What a sandboxed process sees:
 - for the kernel only: a private copy of its connection file; its Unix
   sockets live in its private ``/tmp``, where the grader reaches them through
   ``/proc/<pid>/root`` (nothing of the host is writable from inside);
+- a seccomp filter (``grading.sandbox.seccomp``): no keyrings, no
+  ``ptrace``, no ``prlimit`` on another process;
 - nothing else: no course folder (``source/``, ``release/``, gradebook,
   ``nbgrader_config.py``, ``backups/``, anyone's ``submitted/`` or
   ``autograded/``), no home folder, no ``/run``, no ``/sys``.
@@ -58,6 +60,8 @@ from pathlib import Path
 
 from traitlets import Bool, Integer, List, Unicode
 from traitlets.config import Config, LoggingConfigurable
+
+from grading.sandbox import seccomp
 
 #: Where the copy of the submission lives inside the sandbox.
 HOME = "/home/student"
@@ -97,6 +101,9 @@ FIX = ("Install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap) and 
 FileList = "list[tuple[int, str]] | tuple"
 #: ``(host path, path inside the sandbox)`` pairs.
 PathPairs = "list[tuple[str, str]] | tuple"
+
+
+_warned_no_filter: list = []
 
 
 class SandboxUnavailable(RuntimeError):
@@ -174,7 +181,9 @@ class Sandbox(LoggingConfigurable):
         for name in ETC_FILES:
             args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
         # The private tmpfs first: binds below may lie inside /tmp or /home.
-        args += ["--proc", "/proc", "--dev", "/dev"]
+        # The kernel's keyrings are not namespaced: their list is hidden (and seccomp refuses keyctl).
+        args += ["--proc", "/proc", "--ro-bind", "/dev/null", "/proc/keys",
+                 "--ro-bind", "/dev/null", "/proc/key-users", "--dev", "/dev"]
         args += ["--perms", "1777", "--size", str(self.tmp_bytes), "--tmpfs", "/tmp"]
         args += ["--perms", "1777", "--size", str(self.home_bytes), "--tmpfs", HOME,
                  "--perms", "0777", "--dir", workdir]
@@ -230,6 +239,13 @@ class Sandbox(LoggingConfigurable):
         info_read = info_write = None
         if want_pid:
             info_read, info_write = os.pipe()
+        filter_fd = seccomp.program_fd()
+        if filter_fd is not None:
+            extra_options = (*extra_options, "--seccomp", str(filter_fd))
+        elif not _warned_no_filter:
+            _warned_no_filter.append(True)
+            self.log.warning("No seccomp filter for this machine's architecture (%s): sandboxed code "
+                             "can use the kernel's keyrings", os.uname().machine)
         command = self.command(argv, workdir_name=workdir_name, files=files, ro_files=ro_files,
                                private_files=private_files, info_fd=info_write, extra_options=extra_options)
         cgroup = None
@@ -239,7 +255,9 @@ class Sandbox(LoggingConfigurable):
         fds = tuple(fd for fd, _ in files) + tuple(fd for fd, _ in private_files)
         if info_write is not None:
             fds += (info_write,)
-        return Launch(command, fds, cgroup, info_read, info_write)
+        if filter_fd is not None:
+            fds += (filter_fd,)
+        return Launch(command, fds, cgroup, info_read, info_write, own_fds=[filter_fd] if filter_fd is not None else [])
 
     # ------------------------------------------------------------------ availability
 
@@ -262,7 +280,8 @@ class Sandbox(LoggingConfigurable):
             raise SandboxUnavailable(f"The grading sandbox could not set up its process cap: {error}. "
                                      f"{FIX}") from error
         try:
-            result = subprocess.run(launch.command, capture_output=True, text=True, timeout=60)
+            result = subprocess.run(launch.command, pass_fds=launch.pass_fds, capture_output=True, text=True,
+                                    timeout=60)
         except (OSError, subprocess.TimeoutExpired) as error:
             raise SandboxUnavailable(f"The grading sandbox could not start: {error}. {FIX}") from error
         finally:
@@ -286,18 +305,21 @@ class Launch:
     :meth:`close` once it has ended.
     """
 
-    def __init__(self, command, pass_fds, cgroup, info_read, info_write):
+    def __init__(self, command, pass_fds, cgroup, info_read, info_write, own_fds=()):
         self.command = command
         self.pass_fds = pass_fds
         self.cgroup = cgroup
         self._info_read = info_read
         self._info_write = info_write
+        self._own_fds = list(own_fds)  # made for this launch (the seccomp filter): closed once started
 
     def started(self) -> None:
-        """Close the parent's copy of the info pipe's write end."""
+        """Close the parent's copies of what only the sandbox needs (the info pipe's write end, the filter)."""
         if self._info_write is not None:
             os.close(self._info_write)
             self._info_write = None
+        while self._own_fds:
+            os.close(self._own_fds.pop())
 
     def child_pid(self, timeout: float = 60) -> int:
         """The host PID of the sandbox's first process (its root is ``/proc/<pid>/root``).

@@ -14,17 +14,20 @@ ends the kernel it forked before it forks the next one.
 
 What the warm parent has beyond a kernel's sandbox, and why it is safe:
 
-- ``CAP_SYS_ADMIN`` and ``CAP_SETPCAP`` in its own user namespace (which
-  bubblewrap's ``--disable-userns`` still closes to further user
-  namespaces): enough to make the kernel's namespaces and mounts, nothing
-  on the host. A kernel drops them all before any of ipykernel runs.
+- ``CAP_SYS_ADMIN``, ``CAP_SETPCAP`` and ``CAP_NET_ADMIN`` in its own user
+  namespace (which bubblewrap's ``--disable-userns`` still closes to further
+  user namespaces): enough to make the kernel's mounts and namespaces,
+  nothing on the host. A kernel drops them all before any of ipykernel runs.
 - It is PID 1 of the sandbox (``--as-pid-1``) and not dumpable, and holds
   capabilities a kernel lacks: no kernel can read or write its memory
-  through ``/proc``, signal it (it is outside the kernel's PID namespace) or
-  reach a later kernel (the earlier one and everything it started have ended
-  by then).
-- It runs only ``zygote.py`` and the imports; it reads requests from the
-  grader on a pipe no kernel holds.
+  through ``/proc``, change its scheduling, or signal it; the seccomp filter
+  refuses ``prlimit`` on it; and whatever of its state a process of the same
+  UID could still change (its OOM score, say) it checks before every fork,
+  and ends instead of passing it on.
+- It never reads a request itself (each kernel reads its own), ends every
+  process of the kernel before (and everything that kernel started) before
+  it forks the next, and gives each kernel new ``/tmp``, ``/home/student``,
+  IPC and network namespaces.
 
 :class:`ForkedKernel` stands in for the ``subprocess.Popen`` that
 jupyter_client's provisioner keeps: a kernel is not the grader's child, so it
@@ -51,7 +54,8 @@ ZYGOTE = Path(__file__).resolve().parent / "zygote.py"
 INSIDE_ZYGOTE = "/opt/grader/zygote.py"
 
 #: bubblewrap options of the warm parent's sandbox on top of a kernel's.
-WARM_PARENT_OPTIONS = ("--as-pid-1", "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP")
+WARM_PARENT_OPTIONS = ("--as-pid-1", "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP",
+                       "--cap-add", "CAP_NET_ADMIN")
 
 # Every warm parent is started from this one long-lived thread: bubblewrap's
 # --die-with-parent ends the sandbox when the *thread* that started it ends.
@@ -171,6 +175,10 @@ class WarmParent:
         self.process.stdin.flush()
         answer = self._answer(timeout=60)
         if "pid" not in answer:
+            try:  # it exits after an error (or ended before): let alive() say so
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
             raise RuntimeError(f"the warm parent could not fork a kernel: {answer.get('error')}\n"
                                f"{self.output.tail()}")
         return ForkedKernel(self._host_pid(answer["pid"]))

@@ -2,48 +2,57 @@
 
 Started by ``grading.sandbox.warm`` as ``python zygote.py <tmp_bytes>
 <home_bytes> <reply_fd> <module>...`` as PID 1 of a bubblewrap sandbox built
-like every kernel's (same binds, masks and limits, no network), with two
-capabilities *in that sandbox's own user namespace* (``CAP_SYS_ADMIN``,
-``CAP_SETPCAP``; bubblewrap's ``--disable-userns`` still forbids further
-user namespaces). It imports ipykernel, IPython and the given modules
-(NumPy) once, makes a mount namespace of its own, and then serves requests,
-one at a time, each a JSON line on stdin::
+like every kernel's (same binds, masks, limits and seccomp filter, no
+network), with three capabilities *in that sandbox's own user namespace*
+(``CAP_SYS_ADMIN``, ``CAP_SETPCAP``, ``CAP_NET_ADMIN``; bubblewrap's
+``--disable-userns`` still forbids further user namespaces). It imports
+ipykernel, IPython and the given modules (NumPy) once, makes a mount
+namespace of its own and serves requests, one at a time, each a JSON line
+on stdin::
 
     {"workdir": "ps1", "connection": {...}, "argv": ["-f", "/tmp/.kernel/kernel.json", ...]}
 
-For each request, before it forks:
+This process never reads a request (so nothing of one kernel is in the
+memory the next one inherits). When one is waiting:
 
-1. it ends every other process of the sandbox (``kill(-1, SIGKILL)`` from
+1. it checks that nothing it would pass on has changed since it started
+   (resource limits, OOM score, scheduling, CPU affinity, ...: a process of
+   its UID could change some of them); if anything has, it exits, and the
+   grader starts a new warm parent;
+2. it ends every other process of the sandbox (``kill(-1, SIGKILL)`` from
    PID 1, repeated until none is left to reap): the kernel before, and
    anything that kernel started;
-2. it clears the keyrings of the sandbox's user, and mounts a new
-   size-capped tmpfs on ``/tmp`` and on ``/home/student`` (the ones before
-   are detached): nothing an earlier kernel wrote is left;
-3. it makes the working folder and writes the connection file.
+3. it mounts a new size-capped tmpfs on ``/tmp`` and on ``/home/student``
+   (the ones before are detached): nothing an earlier kernel wrote is left;
+4. it forks. The child reads the request off stdin, makes the working
+   folder and its connection file, then new IPC and network namespaces (no
+   System V object, socket or connection of an earlier kernel; its own
+   loopback), drops every capability (effective, permitted, inheritable,
+   ambient and bounding; securebits locked, so even UID 0 gains none at
+   ``exec``) and sets ``no_new_privs``, so it can neither mount nor unmount;
+   it closes every file descriptor but stdout and stderr and runs ipykernel
+   as ``python -m ipykernel_launcher`` would.
 
-The child, the kernel, then makes a new IPC namespace (no System V object
-of an earlier kernel), drops every capability (effective, permitted,
-inheritable, ambient and bounding; securebits locked, so even UID 0 gains
-none at ``exec``) and sets ``no_new_privs``, so it can neither mount nor
-unmount; it closes every file descriptor of the parent but stdout and
-stderr, and runs ipykernel as ``python -m ipykernel_launcher`` would. No
-kernel can touch this process: it is PID 1 (the kernel's SIGKILL does not
-reach it, SIGINT is ignored, it has no other handler), not dumpable, and
-holds capabilities the kernel lacks (so no ``ptrace``, no ``/proc/1/mem``).
-
-It answers ``{"pid": <the kernel's PID in the sandbox>}`` or ``{"error": ...}``
-on ``reply_fd``. It imports nothing of the grading code (masked in the sandbox).
+No kernel can touch this process: it is PID 1 (a SIGKILL from inside never
+reaches it, SIGINT is ignored, it handles nothing else), not dumpable and
+holds capabilities the kernel lacks (no ``ptrace``, no ``/proc/1/mem``, no
+scheduling changes), and the seccomp filter refuses ``prlimit`` on another
+process. It answers ``{"pid": <the kernel's PID in the sandbox>}`` on
+``reply_fd`` (or ``{"error": ...}``, and exits). It imports nothing of the
+grading code (masked in the sandbox).
 """
 
 import ctypes
 import json
 import os
+import select
 import signal
 import sys
 import time
 import traceback
 
-CLONE_NEWNS, CLONE_NEWIPC = 0x00020000, 0x08000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET = 0x00020000, 0x08000000, 0x40000000
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 1 << 18
 MNT_DETACH = 2
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 4, 24, 28
@@ -51,9 +60,6 @@ PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
 # SECBIT_NOROOT, _NO_SETUID_FIXUP, _KEEP_CAPS, _NO_CAP_AMBIENT_RAISE, each with its lock.
 SECUREBITS_LOCKED = 0xFF
 CAPABILITY_VERSION_3 = 0x20080522
-SYS_KEYCTL = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
-KEYCTL_CLEAR = 7
-KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING = -4, -5
 
 HOME = "/home/student"
 KERNEL_DIR = "/tmp/.kernel"
@@ -100,11 +106,12 @@ def drop_all_capabilities() -> None:
 
 
 class Zygote:
-    """The serving loop's state: its own tmpfs mounts and the kernel it forked last."""
+    """The serving loop's state: its own tmpfs mounts, and the process state every kernel inherits."""
 
     def __init__(self, tmp_bytes: int, home_bytes: int):
         self.tmp_bytes, self.home_bytes = tmp_bytes, home_bytes
         self.mounted = False  # /tmp and /home/student are this process's tmpfs (else bubblewrap's)
+        self.state = inherited_state()
 
     def end_everything_else(self) -> None:
         """Kill every other process of the sandbox and reap them all (this is PID 1)."""
@@ -120,15 +127,80 @@ class Zygote:
                 return  # every process of the namespace descends from PID 1: none is left
             time.sleep(0.001)
 
-    def fresh_folders(self, request: dict) -> str:
-        """New /tmp and /home/student (the old ones detached), the working folder, the connection file."""
-        for key in (KEY_SPEC_USER_KEYRING, KEY_SPEC_USER_SESSION_KEYRING) if SYS_KEYCTL else ():
-            _libc.syscall(SYS_KEYCTL, KEYCTL_CLEAR, key)  # fails only if there is none: nothing to clear
+    def fresh_folders(self) -> None:
+        """New /tmp and /home/student; the old ones are detached (and freed with their last user)."""
         for target, size in (("/tmp", self.tmp_bytes), (HOME, self.home_bytes)):
             if self.mounted:
                 _check(_libc.umount2(target.encode(), MNT_DETACH), f"umount {target}")
             _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={size}")
         self.mounted = True
+
+    def fork_kernel(self) -> int:
+        """The PID of a new kernel, which reads the waiting request itself; 0 if it could not."""
+        if inherited_state() != self.state:
+            # A kernel changed what the next ones would inherit (its limits, its OOM score, ...):
+            # this parent must not fork again. The grader starts a new one.
+            sys.stderr.write("warm parent: its process state changed; ending\n")
+            os._exit(3)
+        self.end_everything_else()
+        self.fresh_folders()
+        handshake, told = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(handshake)
+            _become_kernel(told)
+        os.close(told)
+        with os.fdopen(handshake, "rb") as answer:
+            read = answer.read()  # b"read" once the child has taken the request off stdin
+        return pid if read == b"read" else 0
+
+
+def inherited_state() -> tuple:
+    """What a forked kernel inherits of this process and another process of its UID could change."""
+    import resource
+
+    limits = tuple(resource.getrlimit(getattr(resource, name)) for name in sorted(dir(resource))
+                   if name.startswith("RLIMIT_"))
+    files = []
+    for name in ("oom_score_adj", "coredump_filter", "timerslack_ns"):
+        try:
+            with open(f"/proc/self/{name}") as handle:
+                files.append(handle.read())
+        except OSError:
+            files.append(None)
+    return (limits, tuple(files), os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0),
+            os.sched_getparam(0), tuple(sorted(os.sched_getaffinity(0))), os.umask(os.umask(0o022)))
+
+
+def _read_request():
+    """The request line, read from stdin by the child itself (the parent never reads one)."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(0, 65536)
+        if not chunk:
+            raise EOFError("no request")
+        data += chunk
+    return json.loads(data)
+
+
+def _loopback_up():
+    """Bring up the loopback of the kernel's new network namespace (bubblewrap does it for its own)."""
+    import fcntl
+    import socket
+    import struct
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        request = struct.pack("16sH", b"lo", 0).ljust(40, b"\0")  # struct ifreq
+        flags = struct.unpack_from("16sH", fcntl.ioctl(probe, SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(probe, SIOCSIFFLAGS, struct.pack("16sH", b"lo", flags | IFF_UP).ljust(40, b"\0"))
+
+
+def _become_kernel(told):
+    """Run in the forked child: take the request, make the kernel's own world, start ipykernel. Never returns."""
+    try:
+        request = _read_request()
+        os.write(told, b"read")
+        os.close(told)
         workdir = f"{HOME}/{os.path.basename(request['workdir'])}"
         os.mkdir(workdir)
         os.chmod(workdir, 0o777)
@@ -136,22 +208,10 @@ class Zygote:
         descriptor = os.open(f"{KERNEL_DIR}/kernel.json", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             json.dump(request["connection"], handle)
-        return workdir
-
-    def fork_kernel(self, request: dict) -> int:
-        """The PID of a new kernel for ``request``."""
-        self.end_everything_else()
-        workdir = self.fresh_folders(request)
-        pid = os.fork()
-        if pid == 0:
-            _become_kernel(request["argv"], workdir)
-        return pid
-
-
-def _become_kernel(argv, workdir):
-    """Run in the forked child: never returns."""
-    try:
-        _check(_libc.unshare(CLONE_NEWIPC), "unshare")
+        argv = request["argv"]
+        del request
+        _check(_libc.unshare(CLONE_NEWIPC | CLONE_NEWNET), "unshare")
+        _loopback_up()
         drop_all_capabilities()
         _prctl(PR_SET_DUMPABLE, 1)  # the grader reaches its sockets through /proc/<pid>/root
         os.setsid()
@@ -210,11 +270,13 @@ def serve(tmp_bytes: int, home_bytes: int, reply_fd: int, preload: list) -> None
     zygote = Zygote(tmp_bytes, home_bytes)
     reply = os.fdopen(reply_fd, "w", buffering=1)
     reply.write(json.dumps({"ready": True}) + "\n")
-    for line in sys.stdin:
-        try:
-            reply.write(json.dumps({"pid": zygote.fork_kernel(json.loads(line))}) + "\n")
-        except Exception as error:  # noqa: BLE001 (the grader reports it)
-            reply.write(json.dumps({"error": f"{type(error).__name__}: {error}"}) + "\n")
+    while True:
+        select.select([0], [], [])  # a request is waiting (the kernel reads it, not this process)
+        pid = zygote.fork_kernel()
+        if not pid:
+            reply.write(json.dumps({"error": "the kernel could not start (see the kernel's output)"}) + "\n")
+            os._exit(4)  # its request may still be in the pipe: the grader starts a new parent
+        reply.write(json.dumps({"pid": pid}) + "\n")
 
 
 if __name__ == "__main__":

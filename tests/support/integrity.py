@@ -42,7 +42,7 @@ def kernel_cap_works(limit_bytes):
              "except MemoryError:\n    print('capped')\n")
     launch = sandbox.launch([sys.executable, "-c", probe])
     try:
-        done = subprocess.run(launch.command, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(launch.command, pass_fds=launch.pass_fds, capture_output=True, text=True, timeout=60)
     finally:
         launch.close()
     return done.stdout.strip() == "capped"
