@@ -198,6 +198,30 @@ def processes_with(marker):
     return found
 
 
+def keys_with(token):
+    """Serial numbers of the keys this machine's /proc/keys lists whose description holds ``token``.
+
+    Keys are kernel state outside any sandbox: one a sandboxed process links into
+    a keyring of the grader's (its user keyring, say) is a write on the host.
+    """
+    try:
+        with open("/proc/keys") as handle:
+            return [int(line.split()[0], 16) for line in handle if token in line]
+    except OSError:  # no keys support
+        return []
+
+
+def invalidate_keys(serials):
+    import ctypes
+
+    number = {"x86_64": 250, "aarch64": 219}.get(os.uname().machine)
+    if number is None:
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    for serial in serials:
+        libc.syscall(number, 21, serial)  # KEYCTL_INVALIDATE
+
+
 def kill(pids):
     for pid in pids:
         try:
@@ -310,6 +334,7 @@ class Graded:
     received: list
     leftovers: list
     planted: list
+    planted_keys: list
     autograde_failed: bool
     feedback_log: str = ""
 
@@ -362,11 +387,14 @@ def graded(tmp_path_factory):
             kill(leftovers)
             planted = token_files(token, course.root)
             remove(planted)
+            planted_keys = keys_with(token)
+            invalidate_keys(planted_keys)
     received = list(listeners.received)
     feedback_log = course.nbgrader("generate_feedback", "assignment2")
     return Graded(course=course, token=token, scores=course.scores(), log=log, baseline_rows=baseline_rows,
                   rows=grade_rows(course.db_path), before=before, after=machine_state(course),
-                  received=received, leftovers=leftovers, planted=planted, autograde_failed=autograde_failed,
+                  received=received, leftovers=leftovers, planted=planted, planted_keys=planted_keys,
+                  autograde_failed=autograde_failed,
                   feedback_log=feedback_log)
 
 
@@ -514,6 +542,10 @@ def test_the_home_folder_gains_no_file(graded):
 
 def test_no_file_named_with_the_runs_token_was_planted_anywhere(graded):
     assert graded.planted == []
+
+
+def test_no_key_named_with_the_runs_token_is_in_any_keyring_of_the_machine(graded):
+    assert graded.planted_keys == []
 
 
 def test_no_process_is_left_running_after_grading(graded):
