@@ -4,13 +4,15 @@ A kernel's start-up is mostly the same work every time: a Python starting and
 importing ipykernel, IPython and NumPy (about 0.35 s of CPU here). With
 ``c.Sandbox.warm_parent`` (the default), each grading process starts one
 *warm parent* (``zygote.py``) in a bubblewrap sandbox built like every
-kernel's (the same read-only binds, masks, limits and cgroup, no network) and
+kernel's (the same read-only binds, masks, limits, seccomp filter and cgroup, no network) and
 lets it import all that once. Every kernel is then a fork of it that, before
-ipykernel runs and long before student code, makes new mount, PID, network,
-IPC and UTS namespaces, a new ``/tmp`` and ``/home/student``, and drops every
-capability (see ``zygote.py`` for the steps). So each submission still gets a
-new kernel in new namespaces, never one another submission used; the parent
-ends the kernel it forked before it forks the next one.
+ipykernel runs and long before student code, gets a new ``/tmp`` and
+``/home/student``, new IPC and network namespaces, and drops every
+capability (see ``zygote.py`` for the steps). Kernels of one grading process
+share the sandbox's user and PID namespaces, one after the other: the parent
+ends the kernel it forked, and everything that kernel started, before it
+forks the next. So each submission still gets a new kernel, never one another
+submission used.
 
 What the warm parent has beyond a kernel's sandbox, and why it is safe:
 
