@@ -205,3 +205,26 @@ def test_a_warm_parent_that_ended_is_replaced_and_grading_goes_on(tmp_path):
     assert text(nb.cells[0]) == f"kernel /home/student/{tmp_path.name}\n"
     [new] = [p for key, p in warm._PARENTS.items() if key[0] == os.getpid()]
     assert new is not parent and new.alive()
+
+
+def _kernel_cwd_and_parent(folder):
+    """In a worker process: grade one cell; what it printed, and this process's warm parent."""
+    from grading.sandbox import warm
+
+    nb = run(["import os\nprint('kernel', os.getcwd())"], folder)
+    parents = [p.process_pid() for key, p in warm._PARENTS.items() if key[0] == os.getpid()]
+    return text(nb.cells[0]), parents
+
+
+def test_a_forked_worker_gets_a_warm_parent_of_its_own(tmp_path):
+    # The parallel runner's workers are forked from a process that may have graded already.
+    import multiprocessing
+
+    from grading.sandbox import warm
+
+    run(["print('in the parent')"], tmp_path)
+    [mine] = [p.process_pid() for key, p in warm._PARENTS.items() if key[0] == os.getpid()]
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        printed, parents = pool.apply_async(_kernel_cwd_and_parent, (str(tmp_path),)).get(timeout=120)
+    assert printed == f"kernel /home/student/{tmp_path.name}\n"
+    assert len(parents) == 1 and parents != [mine]

@@ -59,9 +59,17 @@ INSIDE_ZYGOTE = "/opt/grader/zygote.py"
 WARM_PARENT_OPTIONS = ("--as-pid-1", "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP",
                        "--cap-add", "CAP_NET_ADMIN")
 
-# Every warm parent is started from this one long-lived thread: bubblewrap's
-# --die-with-parent ends the sandbox when the *thread* that started it ends.
-_STARTER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-parent")
+# Every warm parent is started from one long-lived thread of its grading
+# process: bubblewrap's --die-with-parent ends the sandbox when the *thread*
+# that started it ends. One per process: a forked process has no thread of its parent's.
+_STARTERS: dict[int, concurrent.futures.ThreadPoolExecutor] = {}
+
+
+def _starter() -> concurrent.futures.ThreadPoolExecutor:
+    if os.getpid() not in _STARTERS:
+        _STARTERS[os.getpid()] = concurrent.futures.ThreadPoolExecutor(max_workers=1,
+                                                                      thread_name_prefix="warm-parent")
+    return _STARTERS[os.getpid()]
 
 
 class ForkedKernel:
@@ -139,7 +147,7 @@ class WarmParent:
                                      extra_options=WARM_PARENT_OPTIONS, want_pid=True)
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
         try:
-            self.process = _STARTER.submit(
+            self.process = _starter().submit(
                 subprocess.Popen, self.launch.command, stdin=subprocess.PIPE, stdout=self.output.write_fd,
                 stderr=self.output.write_fd, pass_fds=(*self.launch.pass_fds, reply_write), env=env,
                 start_new_session=True).result()
