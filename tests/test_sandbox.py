@@ -312,3 +312,25 @@ def test_seccomp_refuses_keyrings_ptrace_and_other_processes_limits_but_not_own_
     """)
     assert seen == {"add_key": 1, "keyctl": 1, "ptrace": 1, "keys_listed": False, "prlimit_other": 1,
                     "own_limit": 100}, seen
+
+
+def test_what_the_sandbox_binds_inside_tmp_is_still_there_in_every_forked_kernel(tmp_path, monkeypatch):
+    # A Python environment may lie under /tmp (a CI clone there, say); the warm parent mounts a new
+    # /tmp for every kernel and must bind such paths again. Here: its own script, bound under /tmp.
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from grading.preprocessors.resilient_execute import ResilientExecute
+    from grading.sandbox import warm
+
+    warm.release_warm_parents()
+    monkeypatch.setattr(warm, "INSIDE_ZYGOTE", "/tmp/dlcv-grader/zygote.py")
+    look = ("import json, numpy.random, os\nprint(json.dumps([open('/tmp/dlcv-grader/zygote.py').read(3), "
+            "os.access('/tmp/dlcv-grader/zygote.py', os.W_OK), sorted(os.listdir('/tmp'))]))")
+    nb = new_notebook(cells=[new_code_cell(look), new_code_cell(look)])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    try:
+        for _ in range(2):  # two kernels: the second one's /tmp is a new tmpfs too
+            nb, _ = ResilientExecute().preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+            assert json.loads(nb.cells[1].outputs[0]["text"]) == ['"""', False, [".kernel", "dlcv-grader", "ipython"]]
+    finally:
+        warm.release_warm_parents()

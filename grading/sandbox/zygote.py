@@ -53,7 +53,7 @@ import traceback
 
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET = 0x00020000, 0x08000000, 0x40000000
 SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
-MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 1 << 18
+MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 1 << 18
 MNT_DETACH = 2
 PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 4, 24, 28
 PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
@@ -112,6 +112,9 @@ class Zygote:
         self.tmp_bytes, self.home_bytes = tmp_bytes, home_bytes
         self.mounted = False  # /tmp and /home/student are this process's tmpfs (else bubblewrap's)
         self.state = inherited_state()
+        # What bubblewrap bound inside /tmp or /home/student (a Python environment that lies under
+        # /tmp, say): kept open, to be bound again into every new tmpfs.
+        self.binds = [(path, os.open(path, os.O_PATH | os.O_NOFOLLOW)) for path in binds_inside(("/tmp", HOME))]
 
     def end_everything_else(self) -> None:
         """Kill every other process of the sandbox and reap them all (this is PID 1)."""
@@ -128,12 +131,24 @@ class Zygote:
             time.sleep(0.001)
 
     def fresh_folders(self) -> None:
-        """New /tmp and /home/student; the old ones are detached (and freed with their last user)."""
+        """New /tmp and /home/student; the old ones are detached (and freed with their last user).
+
+        The read-only binds bubblewrap made inside them are bound again, whole
+        (``MS_REC``: with the masks inside them, which stay locked).
+        """
         for target, size in (("/tmp", self.tmp_bytes), (HOME, self.home_bytes)):
             if self.mounted:
                 _check(_libc.umount2(target.encode(), MNT_DETACH), f"umount {target}")
             _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={size}")
         self.mounted = True
+        for path, fd in self.binds:
+            parent = os.path.dirname(path)
+            os.makedirs(parent, 0o755, exist_ok=True)
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                os.mkdir(path, 0o755)
+            else:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
 
     def fork_kernel(self) -> int:
         """The PID of a new kernel, which reads the waiting request itself; 0 if it could not."""
@@ -153,6 +168,14 @@ class Zygote:
         with os.fdopen(handshake, "rb") as answer:
             read = answer.read()  # b"read" once the child has taken the request off stdin
         return pid if read == b"read" else 0
+
+
+def binds_inside(folders: tuple) -> list:
+    """The outermost mount points strictly inside ``folders``, from ``/proc/self/mountinfo``."""
+    with open("/proc/self/mountinfo") as handle:
+        points = [line.split()[4].encode().decode("unicode_escape") for line in handle]
+    inside = sorted({p for p in points if any(p.startswith(f"{f}/") for f in folders)})
+    return [p for p in inside if not any(p != q and p.startswith(f"{q}/") for q in inside)]
 
 
 def inherited_state() -> tuple:
