@@ -283,7 +283,7 @@ def test_kernels_are_forked_by_the_warm_parent_and_keep_no_capability(tmp_path):
     assert seen["caps"] == ["0000000000000000"] * 5 and seen["no_new_privs"] == "1"
 
 
-def test_seccomp_refuses_keyrings_ptrace_and_other_processes_limits_but_not_own_limits():
+def test_seccomp_refuses_keyrings_ptrace_leases_and_other_processes_limits_but_not_own_limits():
     numbers = ARCHITECTURES[os.uname().machine][1]
     seen = run_in_sandbox(f"""
         import ctypes, json, os, resource
@@ -306,12 +306,19 @@ def test_seccomp_refuses_keyrings_ptrace_and_other_processes_limits_but_not_own_
             seen["prlimit_other"] = 0
         except OSError as error:
             seen["prlimit_other"] = error.errno
+        import fcntl
+        with open("/tmp/own-file", "w") as handle:  # its own file: a lease would be granted without the filter
+            try:
+                fcntl.fcntl(handle, 1024, fcntl.F_RDLCK)  # F_SETLEASE
+                seen["lease"] = 0
+            except OSError as error:
+                seen["lease"] = error.errno
         resource.setrlimit(resource.RLIMIT_NOFILE, (100, 100))  # its own limits: allowed
         seen["own_limit"] = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
         print(json.dumps(seen))
     """)
     assert seen == {"add_key": 1, "keyctl": 1, "ptrace": 1, "keys_listed": False, "prlimit_other": 1,
-                    "own_limit": 100}, seen
+                    "lease": 1, "own_limit": 100}, seen
 
 
 def test_what_the_sandbox_binds_inside_tmp_is_still_there_in_every_forked_kernel(tmp_path, monkeypatch):

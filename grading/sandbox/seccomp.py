@@ -13,6 +13,11 @@ parent's kernels have it too. It refuses (EPERM):
   UIDs and GIDs no capability is asked, so a kernel could lower the limits of
   the warm parent and so of every kernel forked after it.
 - ``ptrace``: nothing grading runs needs it.
+- ``fcntl(F_SETLEASE)`` and ``fcntl(F_NOTIFY)``: a lease belongs to the file,
+  read-only mount or not, and needs only that the caller's UID owns it; a
+  sandbox running as root owns ``/usr`` and the Python installation, and a
+  write lease on, say, ``/etc/ld.so.cache`` would stall every program the
+  machine starts (up to 45 s each time).
 - every system call of another ABI (i386 ``int 0x80`` and x32 on x86-64),
   where the numbers above would mean something else.
 
@@ -38,10 +43,12 @@ X32_BIT = 0x40000000
 #: machine: (AUDIT_ARCH_*, {name: number}); numbers from the kernel's syscall tables.
 ARCHITECTURES = {
     "x86_64": (0xC000003E, {"keyctl": 250, "add_key": 248, "request_key": 249, "ptrace": 101,
-                            "prlimit64": 302}),
+                            "prlimit64": 302, "fcntl": 72}),
     "aarch64": (0xC00000B7, {"keyctl": 219, "add_key": 217, "request_key": 218, "ptrace": 117,
-                             "prlimit64": 261}),
+                             "prlimit64": 261, "fcntl": 25}),
 }
+F_SETLEASE, F_NOTIFY = 1024, 1026
+ARG1_LOW = 24
 REFUSED = ("keyctl", "add_key", "request_key", "ptrace")
 
 
@@ -62,6 +69,10 @@ def program(machine: str | None = None) -> bytes | None:
     for name in REFUSED:
         code.append((JEQ_K, "deny", 0, numbers[name]))
     code += [
+        (JEQ_K, 0, 3, numbers["fcntl"]),      # fcntl(fd, cmd, ...): no lease, no directory notice
+        (LD_W_ABS, 0, 0, ARG1_LOW),
+        (JEQ_K, "deny", 0, F_SETLEASE),
+        (JEQ_K, "deny", "allow", F_NOTIFY),
         (JEQ_K, 0, "allow", numbers["prlimit64"]),
         (LD_W_ABS, 0, 0, ARG0_HIGH),         # prlimit64(pid, ...): pid must be 0, this process
         (JEQ_K, 0, "deny", 0),
@@ -77,8 +88,8 @@ def _assemble(code):
     out = []
     for index, (op, true, false, k) in enumerate(code):
         def target(label, index=index):
-            if label == 0:
-                return 0
+            if isinstance(label, int):
+                return label  # a plain offset
             return (deny_at if label == "deny" else allow_at) - index - 1
         out.append(struct.pack("<HBBI", op, target(true), target(false), k))
     out.append(struct.pack("<HBBI", RET_K, 0, 0, RET_ERRNO | errno.EPERM))

@@ -16,12 +16,15 @@ This process never reads a request (so nothing of one kernel is in the
 memory the next one inherits). When one is waiting:
 
 1. it checks that nothing it would pass on has changed since it started
-   (resource limits, OOM score, scheduling, CPU affinity, ...: a process of
-   its UID could change some of them); if anything has, it exits, and the
-   grader starts a new warm parent;
+   (resource limits, OOM score, autogroup and scheduling, CPU affinity, the
+   flags and size of the output pipe it shares with its kernels, ...: a
+   process of its UID could change some of them); if anything has, it exits,
+   and the grader starts a new warm parent;
 2. it ends every other process of the sandbox (``kill(-1, SIGKILL)`` from
    PID 1, repeated until none is left to reap): the kernel before, and
-   anything that kernel started;
+   anything that kernel started (it does so as soon as a kernel ends, too,
+   so nothing of a kernel outlives it while the grader finishes that
+   submission);
 3. it mounts a new size-capped tmpfs on ``/tmp`` and on ``/home/student``
    (the ones before are detached): nothing an earlier kernel wrote is left;
 4. it forks. The child reads the request off stdin, makes the working
@@ -184,8 +187,16 @@ def inherited_state() -> tuple:
 
     limits = tuple(resource.getrlimit(getattr(resource, name)) for name in sorted(dir(resource))
                    if name.startswith("RLIMIT_"))
-    files = []
-    for name in ("oom_score_adj", "coredump_filter", "timerslack_ns"):
+    import fcntl
+
+    streams = []
+    for fd in (0, 1, 2):  # open file descriptions a kernel shares with this process (stdout, stderr)
+        try:
+            streams.append((fcntl.fcntl(fd, fcntl.F_GETFL), _pipe_size(fd)))
+        except OSError:
+            streams.append(None)
+    files = [tuple(streams)]
+    for name in ("oom_score_adj", "coredump_filter", "timerslack_ns", "autogroup"):
         try:
             with open(f"/proc/self/{name}") as handle:
                 files.append(handle.read())
@@ -193,6 +204,15 @@ def inherited_state() -> tuple:
             files.append(None)
     return (limits, tuple(files), os.getpriority(os.PRIO_PROCESS, 0), os.sched_getscheduler(0),
             os.sched_getparam(0), tuple(sorted(os.sched_getaffinity(0))), os.umask(os.umask(0o022)))
+
+
+def _pipe_size(fd):
+    import fcntl
+
+    try:
+        return fcntl.fcntl(fd, 1032)  # F_GETPIPE_SZ
+    except OSError:
+        return None  # not a pipe
 
 
 def _read_request():
@@ -293,12 +313,24 @@ def serve(tmp_bytes: int, home_bytes: int, reply_fd: int, preload: list) -> None
     zygote = Zygote(tmp_bytes, home_bytes)
     reply = os.fdopen(reply_fd, "w", buffering=1)
     reply.write(json.dumps({"ready": True}) + "\n")
+    kernel = None  # a pidfd of the last kernel while it runs
     while True:
-        select.select([0], [], [])  # a request is waiting (the kernel reads it, not this process)
+        ready, _, _ = select.select([0] + ([kernel] if kernel is not None else []), [], [])
+        if kernel in ready:  # the kernel ended: so does everything it started, now
+            os.close(kernel)
+            kernel = None
+            zygote.end_everything_else()
+        if 0 not in ready:
+            continue
+        # A request is waiting (the kernel reads it, not this process).
+        if kernel is not None:
+            os.close(kernel)
+            kernel = None
         pid = zygote.fork_kernel()
         if not pid:
             reply.write(json.dumps({"error": "the kernel could not start (see the kernel's output)"}) + "\n")
             os._exit(4)  # its request may still be in the pipe: the grader starts a new parent
+        kernel = os.pidfd_open(pid)
         reply.write(json.dumps({"pid": pid}) + "\n")
 
 
