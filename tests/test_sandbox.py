@@ -11,7 +11,7 @@ import pytest
 from grading.sandbox.bubblewrap import HOME, Sandbox, SandboxUnavailable, masked_folders
 from grading.sandbox.seccomp import ARCHITECTURES
 from grading.tools.scratch_course import REPO, NbgraderFailed, ScratchCourse
-from support.helpers import reference_module_source, student_module_source
+from support.helpers import reference_module_source, student_module_source, tmp_entries_of_a_fresh_kernel
 from support.integrity import exercise_points, project_sandbox, report
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
@@ -338,6 +338,7 @@ def test_what_the_sandbox_binds_inside_tmp_is_still_there_in_every_forked_kernel
     try:
         for _ in range(2):  # two kernels: the second one's /tmp is a new tmpfs too
             nb, _ = ResilientExecute().preprocess(nb, {"metadata": {"path": str(tmp_path)}})
-            assert json.loads(nb.cells[1].outputs[0]["text"]) == ['"""', False, [".kernel", "dlcv-grader", "ipython"]]
+            expected_tmp = sorted([*tmp_entries_of_a_fresh_kernel(), "dlcv-grader"])
+            assert json.loads(nb.cells[1].outputs[0]["text"]) == ['"""', False, expected_tmp]
     finally:
         warm.release_warm_parents()

@@ -1,6 +1,7 @@
 """Paths and small helpers shared by the tests."""
 
 import re
+from pathlib import Path
 
 import nbformat
 
@@ -51,3 +52,12 @@ def run_demo(root):
                           env=nbgrader_env(), capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
+
+
+def tmp_entries_of_a_fresh_kernel() -> list[str]:
+    """What a new sandboxed kernel's private /tmp holds: its channels, IPython's folder, and the
+    first folder of any path the sandbox binds inside /tmp (a Python environment there, say)."""
+    from grading.sandbox.bubblewrap import python_installation
+
+    bound = {Path(root).relative_to("/tmp").parts[0] for root in python_installation() if root.startswith("/tmp/")}
+    return sorted({".kernel", "ipython"} | bound)
