@@ -38,10 +38,11 @@ def run(code, arch, nr, args=(0, 0)):
 
 
 @pytest.mark.parametrize("machine", sorted(ARCHITECTURES))
-def test_the_filter_refuses_keyrings_ptrace_leases_and_other_processes_limits(machine):
+def test_the_filter_refuses_keyrings_ptrace_io_uring_leases_and_other_processes_limits(machine):
     arch, numbers = ARCHITECTURES[machine]
     code = program(machine)
-    for name in ("keyctl", "add_key", "request_key", "ptrace"):
+    for name in ("keyctl", "add_key", "request_key", "ptrace", "userfaultfd", "io_uring_setup", "io_uring_enter",
+                 "io_uring_register"):
         assert run(code, arch, numbers[name]) == REFUSED, name
     assert run(code, arch, numbers["prlimit64"], (1, 7)) == REFUSED           # another process
     assert run(code, arch, numbers["prlimit64"], (1 << 32, 7)) == REFUSED     # its high half counts

@@ -84,6 +84,7 @@ class _Drain:
         self._read, self.write_fd = os.pipe()
         self._keep = keep
         self._tail = b""
+        self.received = 0  # bytes read so far (a mark for tail(since=...))
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -96,6 +97,7 @@ class _Drain:
             if not chunk:
                 return
             self._tail = (self._tail + chunk)[-self._keep:]
+            self.received += len(chunk)
 
     def started(self):
         """Close the grader's copy of the write end (the kernel holds its own)."""
@@ -103,8 +105,12 @@ class _Drain:
             os.close(self.write_fd)
             self.write_fd = None
 
-    def tail(self):
-        return self._tail.decode("utf-8", "replace")
+    def tail(self, since=0):
+        """The end of what was read, only what came after ``since`` (a value of ``received``)."""
+        tail, received = self._tail, self.received
+        if received - since < len(tail):
+            tail = tail[len(tail) - (received - since):] if received > since else b""
+        return tail.decode("utf-8", "replace")
 
     def close(self):
         self.started()
@@ -254,6 +260,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     _workdir_name = "work"  # the kernel's working folder is /home/student/<this>
     _fork_request = None  # (workdir name, connection info, ipykernel argv) for the warm parent
     _parent = None  # the warm parent that forked this manager's kernel
+    _output_mark = 0  # how much its warm parent's output had been read when it forked this kernel
 
     @property
     def sandbox(self) -> Sandbox:
@@ -371,6 +378,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         """Have the warm parent fork this kernel (``grading.sandbox.warm``); wait for its sockets."""
         workdir_name, connection, argv = self._fork_request
         self._fork_request = None
+        self._output_mark = self._parent.output.received
         try:
             kernel = self._parent.fork(workdir_name, connection, argv)
         except RuntimeError:
@@ -470,7 +478,9 @@ class SandboxedKernelManager(AsyncKernelManager):
     def startup_log(self) -> str:
         """The end of what the sandboxed kernel wrote to stdout and stderr (for error messages)."""
         if self._output is None and self._parent is not None:
-            return self._parent.output.tail()  # a forked kernel writes where its warm parent does
+            # A forked kernel writes where its warm parent (and every kernel before it) does:
+            # only what came after its fork.
+            return self._parent.output.tail(since=self._output_mark)
         return self._output.tail() if self._output is not None else ""
 
     async def _async_is_alive(self):

@@ -12,7 +12,9 @@ parent's kernels have it too. It refuses (EPERM):
   ``setrlimit`` and ``resource.prlimit(0, ...)`` call it): with matching
   UIDs and GIDs no capability is asked, so a kernel could lower the limits of
   the warm parent and so of every kernel forked after it.
-- ``ptrace``: nothing grading runs needs it.
+- ``ptrace``, ``userfaultfd`` and io_uring: nothing grading runs needs them,
+  and they are what kernel exploits are made of (io_uring would also run
+  system calls the filter never sees).
 - ``fcntl(F_SETLEASE)`` and ``fcntl(F_NOTIFY)``: a lease belongs to the file,
   read-only mount or not, and needs only that the caller's UID owns it; a
   sandbox running as root owns ``/usr`` and the Python installation, and a
@@ -43,13 +45,16 @@ X32_BIT = 0x40000000
 #: machine: (AUDIT_ARCH_*, {name: number}); numbers from the kernel's syscall tables.
 ARCHITECTURES = {
     "x86_64": (0xC000003E, {"keyctl": 250, "add_key": 248, "request_key": 249, "ptrace": 101,
-                            "prlimit64": 302, "fcntl": 72}),
+                            "userfaultfd": 323, "io_uring_setup": 425, "io_uring_enter": 426,
+                            "io_uring_register": 427, "prlimit64": 302, "fcntl": 72}),
     "aarch64": (0xC00000B7, {"keyctl": 219, "add_key": 217, "request_key": 218, "ptrace": 117,
-                             "prlimit64": 261, "fcntl": 25}),
+                             "userfaultfd": 282, "io_uring_setup": 425, "io_uring_enter": 426,
+                             "io_uring_register": 427, "prlimit64": 261, "fcntl": 25}),
 }
 F_SETLEASE, F_NOTIFY = 1024, 1026
 ARG1_LOW = 24
-REFUSED = ("keyctl", "add_key", "request_key", "ptrace")
+REFUSED = ("keyctl", "add_key", "request_key", "ptrace", "userfaultfd", "io_uring_setup", "io_uring_enter",
+           "io_uring_register")
 
 
 def program(machine: str | None = None) -> bytes | None:

@@ -181,6 +181,7 @@ class WarmParent:
     def fork(self, workdir: str, connection: dict, argv: list[str]) -> ForkedKernel:
         """A new kernel in new namespaces, started with ``argv``; the one forked before has ended."""
         request = {"workdir": workdir, "connection": connection, "argv": argv}
+        mark = self.output.received  # what earlier kernels wrote stays out of this one's errors
         self.process.stdin.write(json.dumps(request).encode() + b"\n")
         self.process.stdin.flush()
         answer = self._answer(timeout=60)
@@ -190,7 +191,7 @@ class WarmParent:
             except subprocess.TimeoutExpired:
                 pass
             raise RuntimeError(f"the warm parent could not fork a kernel: {answer.get('error')}\n"
-                               f"{self.output.tail()}")
+                               f"{self.output.tail(since=mark)}")
         return ForkedKernel(self._host_pid(answer["pid"]))
 
     def _host_pid(self, inside):
