@@ -21,8 +21,9 @@ What a sandboxed process sees:
 - for the kernel only: a private copy of its connection file; its Unix
   sockets live in its private ``/tmp``, where the grader reaches them through
   ``/proc/<pid>/root`` (nothing of the host is writable from inside);
-- a seccomp filter (``grading.sandbox.seccomp``): no keyrings, no
-  ``ptrace``, no ``prlimit`` on another process;
+- a seccomp filter (``grading.sandbox.seccomp``): no keyrings, no file
+  leases, no ``ptrace``, ``userfaultfd`` or io_uring, no ``prlimit`` on
+  another process;
 - nothing else: no course folder (``source/``, ``release/``, gradebook,
   ``nbgrader_config.py``, ``backups/``, anyone's ``submitted/`` or
   ``autograded/``), no home folder, no ``/run``, no ``/sys``.
