@@ -21,6 +21,13 @@ after a kernel death and every kernel of the parallel runner's workers:
   (jupyter_client would pass all of them); its stdout and stderr go to a pipe
   the grader drains (the last 4 KiB are kept for error messages).
 
+By default (``c.Sandbox.warm_parent``) a kernel is not started at all but
+forked by this process's warm parent, inside its sandbox
+(``grading.sandbox.warm``): it has ipykernel and NumPy imported already, and
+it gets the same empty working folder, the same channels and the same
+copy of the submission's files as described here. The rest of this text is
+about kernels started as a new Python.
+
 Start-up overlaps grading (``c.Sandbox.start_ahead``, on by default): as soon
 as a kernel is up, the next one is started in a new sandbox of its own,
 with an empty working folder, and waits. The next kernel this process needs
@@ -387,6 +394,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             # The parent ended (it never runs student code; the machine may have killed it): a new one.
             self.log.warning("The warm parent of the grading kernels ended; starting a new one")
             self._parent = warm_parent(self.sandbox)
+            self._output_mark = self._parent.output.received
             kernel = self._parent.fork(workdir_name, connection, argv)
         self.provisioner.process, self.provisioner.pid, self.provisioner.pgid = kernel, kernel.pid, None
         self._reconcile_connection_info(self.provisioner.connection_info)
