@@ -138,7 +138,6 @@ class WarmParent:
     def __init__(self, sandbox: Sandbox):
         from grading.sandbox.kernel import _Drain
 
-        self.settings = sandbox.settings()
         reply_read, reply_write = os.pipe()
         self.output = _Drain()
         argv = [sys.executable, INSIDE_ZYGOTE, str(sandbox.tmp_bytes), str(sandbox.home_bytes),
