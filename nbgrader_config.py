@@ -115,3 +115,21 @@ c.LateSubmissionPlugin.penalty_method = "none"
 # Submissions downloaded from Moodle ("Download all submissions" archive and
 # the grading worksheet CSV in downloaded/assignment2/): see grading.plugins.moodle.
 c.ZipCollectApp.collector_plugin = "grading.plugins.moodle.MoodleCollector"
+
+# Formgrader and feedback show the student's text, never run it (docs/sandbox.md).
+# Every HTMLExporter built from this configuration (formgrader's grading page,
+# generate_feedback) renders Markdown through nbconvert and then an allow-list
+# sanitizer (grading.render), sends HTML outputs and raw cells through the same
+# allow-list, drops JavaScript and widget outputs, and writes an image's width
+# and height only when they are positive numbers. SafeToRender keeps only inert
+# outputs, attachments and metadata in the stored autograded notebook, and again
+# before feedback (for notebooks autograded earlier).
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.exclude_anchor_links = True  # heading anchors would be links the sanitizer empties
+c.HTMLExporter.filters = {
+    "markdown2html": "grading.render.filters.SafeMarkdown2HTML",
+    "clean_html": "grading.render.filters.clean_html",
+    "get_metadata": "grading.render.filters.get_metadata",
+}
+c.Autograde.autograde_preprocessors.append("grading.preprocessors.safe_to_render.SafeToRender")
+c.GenerateFeedback.preprocessors.insert(0, "grading.preprocessors.safe_to_render.SafeToRender")

@@ -1,0 +1,67 @@
+"""nbconvert Jinja filters that show student text and never run it.
+
+Named in ``nbgrader_config.py`` (``c.HTMLExporter.filters``); nbconvert's
+``TemplateExporter`` lets such filters replace its own of the same name, in
+every ``HTMLExporter`` built from that configuration: formgrader's grading
+page and ``nbgrader generate_feedback``.
+
+- ``markdown2html`` (:class:`SafeMarkdown2HTML`): nbconvert's own Markdown
+  rendering (the cell's attachments, math, code highlighting), then
+  :func:`grading.render.sanitize.clean`. Formgrader's and the feedback's
+  templates (nbgrader's ``formgrade`` and ``feedback``) render Markdown cells
+  with ``markdown2html`` and no sanitizing of their own, so this is where a
+  written answer's raw HTML is made inert. A cell nbconvert cannot render (a
+  missing attachment raises) shows its source as text instead of failing the
+  whole page.
+- ``clean_html`` (:func:`clean_html`): what nbconvert's templates apply to
+  HTML outputs, Markdown outputs and raw cells when ``HTMLExporter.sanitize_html``
+  is on; the same allow-list instead of nbconvert's own (which would escape
+  headings, paragraphs and tables).
+- ``get_metadata`` (:func:`get_metadata`): nbconvert's, except that an image's
+  ``width`` and ``height`` are returned only as positive numbers. nbconvert's
+  classic template writes them into ``<img>`` unquoted (``width={{ width }}``),
+  where ``1 onerror=...`` would become an attribute of its own.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+from jinja2 import pass_context
+from nbconvert.filters import get_metadata as nbconvert_get_metadata
+from traitlets.config import LoggingConfigurable
+
+from grading.render.sanitize import clean
+
+
+@pass_context  # the filter instance receives the template's context first (jinja's flag on the object)
+class SafeMarkdown2HTML(LoggingConfigurable):
+    """``markdown2html`` of the exporter that builds this filter (its ``parent``), then sanitized."""
+
+    def __call__(self, context, source: str) -> str:
+        try:
+            rendered = self.parent.markdown2html(context, source)
+        except Exception as error:  # noqa: BLE001 (a student's cell must not take the page down)
+            self.log.warning("A Markdown cell could not be rendered (%s); shown as text.", error)
+            return f"<pre>{html.escape(str(source))}</pre>"
+        return clean(rendered)
+
+
+def clean_html(element) -> str:
+    """nbconvert's ``clean_html`` contract (str or bytes in, HTML out) with the course's allow-list."""
+    return clean(element.decode() if isinstance(element, bytes) else str(element))
+
+
+def get_metadata(output, key, mimetype=None):
+    """nbconvert's ``get_metadata``; ``width``/``height`` only if a finite positive number, else None."""
+    value = nbconvert_get_metadata(output, key, mimetype)
+    if key in ("width", "height"):
+        return value if is_positive_number(value) else None
+    return value
+
+
+def is_positive_number(value) -> bool:
+    """An int or float (not a bool, string or anything else) that is finite and above zero."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and value > 0)
