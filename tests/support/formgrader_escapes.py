@@ -34,7 +34,8 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "srcdoc", "data", "xlin
                   "srcset", "ping"}
 #: An SVG as an image runs no script and fetches nothing (nbconvert shows SVG outputs so).
 _SVG_IMAGE = re.compile(r"data:image/svg\+xml;base64,", re.IGNORECASE)
-_SAFE_URL = re.compile(r"(?:https?://|#|data:image/(?:png|jpeg|gif);base64,)", re.IGNORECASE)
+#: URLs that neither run script nor reach the grader's server (the assignment's own text links a mailto:).
+_SAFE_URL = re.compile(r"(?:https?://|mailto:|#|data:image/(?:png|jpeg|gif);base64,)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def active_content(html: str) -> list[str]:
     """What in the cells of a rendered page (``#notebook-container``, else the body) could run or fetch.
 
     Elements in :data:`ACTIVE_TAGS`, event-handler attributes, and URL
-    attributes other than http(s), same-page fragments and inline
+    attributes other than http(s), mailto, same-page fragments and inline
     PNG/JPEG/GIF data; the list is empty for an inert page. The headings and
     footers of nbgrader's cell panels (formgrader's score fields and comment
     box, :data:`GRADER_CHROME`) are the page's own and left out.

@@ -1,0 +1,216 @@
+"""Formgrader and feedback show the student's text and run none of it (chromium, the escape catalogue).
+
+Each folder of ``tests/formgrader_escapes/`` is handed in as one student: raw
+HTML in the written answer, links and images that run script, image outputs
+with hostile size metadata, attachments, cell and notebook metadata (see its
+README.md). One scratch course grades them all with the project's
+configuration (``nbgrader autograde``, then ``generate_feedback``), and
+``jupyter server`` with nbgrader's formgrader serves that course folder (its
+``nbgrader_config.py`` a link to the repository's, as in the demo) on a free
+localhost port with a token. Debian's chromium, driven by Playwright, opens
+each student's grading page, then their feedback file.
+
+Every payload, if it ran, would set ``top.ESCAPED`` and PUT a file named with
+the run's token through ``/api/contents``. For each case the test checks that
+the page's cells hold nothing that could run or fetch (event handlers,
+script, frames, ``javascript:`` URLs: ``support.formgrader_escapes.active_content``),
+clicks every link of the student's that is not a web link, and then that
+``top.ESCAPED`` is unset, the page made no request to the server's ``/api/``
+(formgrader's own API is ``/formgrader/api/``), no marker file exists, and the
+grader still reads the answer (prose, and math with ``<`` and ``&`` as
+written). Requests to anything but the server are refused. No wall-clock
+limits: Playwright's timeouts are off; a page counts as settled when its
+network has been idle (Playwright's ``networkidle``).
+"""
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+from playwright.sync_api import Error as PlaywrightError
+
+from grading.tools.scratch_course import ASSIGNMENT, REPO, NbgraderFailed, ScratchCourse, nbgrader_env
+from support.formgrader_escapes import SHOWN_TEXTS, active_content, api_requests, cases, hand_in, marker_name
+
+pytestmark = pytest.mark.e2e  # runs nbgrader, kernels, a server and a browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CASES = cases()
+NAMES = [case.name for case in CASES]
+SERVER_TOKEN = "formgrader-escapes-token"
+
+#: Clicks each link in the student's cells that is neither a web link nor a path (javascript:, data:,
+#: no href, a fragment), as a grader might; returns their hrefs.
+CLICK_LINKS = """() => {
+    const links = [...document.querySelectorAll("#notebook-container a")]
+        .filter(a => !a.closest(".panel-heading, .panel-footer"))
+        .filter(a => !/^(https?:|[/.])/i.test((a.getAttribute("href") || "").replace(/[\\s\\x00-\\x1f]/g, "")));
+    links.forEach(a => a.click());
+    return links.map(a => a.getAttribute("href"));
+}"""
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """``(course, token)``: every case handed in, autograded and given feedback with the project's configuration."""
+    root = tmp_path_factory.mktemp("formgrader-escapes") / "course"
+    course = ScratchCourse.create(root)
+    (root / "nbgrader_config.py").symlink_to(REPO / "nbgrader_config.py")  # as the demo's folder: formgrader reads it
+    token = secrets.token_hex(6)
+    for case in CASES:
+        hand_in(course, case, token)
+    course.autograde()
+    try:  # one student's feedback failing must not hide what the others' shows: each test checks its own file
+        course.nbgrader("generate_feedback", ASSIGNMENT, "--force")
+    except NbgraderFailed as failure:
+        print(failure)
+    return course, token
+
+
+@pytest.fixture(scope="module")
+def server(graded, tmp_path_factory):
+    """``http://127.0.0.1:<port>`` of a jupyter server (with formgrader) in the course folder; stopped afterwards."""
+    course, _ = graded
+    port = free_port()
+    env = nbgrader_env()
+    env["JUPYTER_CONFIG_DIR"] = str(tmp_path_factory.mktemp("jupyter-config"))  # none of the user's
+    log = (course.root.parent / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={port}",
+         "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={SERVER_TOKEN}",
+         f"--ServerApp.root_dir={course.root}", "--allow-root"],
+        cwd=course.root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while True:
+            assert process.poll() is None, f"jupyter server exited:\n{Path(log.name).read_text()}"
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={SERVER_TOKEN}") as answer:
+                    json.load(answer)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM.is_file(), "Debian's chromium is needed: apt-get install chromium (.ci/run does)"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        args = ["--no-sandbox"] if os.geteuid() == 0 else []  # chromium's own sandbox refuses root
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        yield launched
+        launched.close()
+
+
+def open_page(browser, allowed_prefix, url, headers=None):
+    """``(page, requests)``: ``url`` loaded and settled; ``requests`` lists every URL any frame asked for."""
+    context = browser.new_context(extra_http_headers=headers or {})
+    context.set_default_timeout(0)
+    requests = []
+    context.on("request", lambda request: requests.append(request.url))
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(allowed_prefix)
+                  else route.abort())
+    page = context.new_page()
+    response = page.goto(url)
+    return page, requests, response
+
+
+def settle(page):
+    page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")
+
+
+def markers(course, token, case):
+    """Files this case's payload would have written through /api/contents (anywhere in the course folder)."""
+    return sorted(str(p) for p in course.root.rglob(marker_name(token, case)))
+
+
+def submission_id(course, student):
+    with Gradebook(f"sqlite:///{course.db_path}", "dlcv") as gradebook:
+        return gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student).id
+
+
+def check_inert(page, requests, course, token, case):
+    """Click the student's non-web links, then: no payload ran, nothing active in the cells, no /api/ request,
+    no marker file, and the page is still the one that was opened (a <base> or a refresh would take it away)."""
+    opened = page.url.split("#")[0]
+    left_for = []
+    page.on("framenavigated", lambda frame: left_for.append(frame.url)
+            if frame == page.main_frame and frame.url.split("#")[0] != opened else None)
+    try:
+        clicked = page.evaluate(CLICK_LINKS)
+    except PlaywrightError as error:  # the page navigated while its links were clicked
+        clicked = f"(interrupted: {error.message.splitlines()[0]})"
+    settle(page)
+    found = {
+        "ran": page.evaluate("() => window.ESCAPED || null"),
+        "active content": active_content(page.content()),
+        "requests to /api/": api_requests(requests),
+        "marker files": markers(course, token, case),
+        "page left for": left_for,
+    }
+    assert found == {"ran": None, "active content": [], "requests to /api/": [], "marker files": [],
+                     "page left for": []}, f"links clicked: {clicked}"
+
+
+@pytest.mark.parametrize("case", NAMES)
+def test_grading_page_shows_the_answer_and_runs_none_of_it(graded, server, browser, case):
+    course, token = graded
+    page, requests, response = open_page(browser, server, f"{server}/formgrader/submissions/"
+                                         f"{submission_id(course, case)}/",
+                                         headers={"Authorization": f"token {SERVER_TOKEN}"})
+    assert response.status == 200, response.text()
+    settle(page)
+    try:
+        # Not waited for: a page whose API calls a payload sent elsewhere (a <base href>) would never load them.
+        loaded = page.evaluate("() => !!(window.formgrader && formgrader.grades.loaded && formgrader.comments.loaded)")
+        check_inert(page, requests, course, token, case)
+        assert loaded, "formgrader did not load this submission's grades and comments from its own API"
+        answer = page.evaluate('() => document.getElementById("l1_explanation").closest(".cell").innerText')
+        for shown in SHOWN_TEXTS:
+            assert shown in answer
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("case", NAMES)
+def test_feedback_shows_the_answer_and_runs_none_of_it(graded, browser, case):
+    course, token = graded
+    feedback = course.root / "feedback" / case / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    assert feedback.is_file(), "generate_feedback wrote no feedback for this student"
+    page, requests, _ = open_page(browser, "file://", feedback.as_uri())
+    settle(page)
+    try:
+        check_inert(page, requests, course, token, case)
+        text = page.evaluate('() => document.getElementById("notebook-container").innerText')
+        for shown in SHOWN_TEXTS:
+            assert shown in text
+    finally:
+        page.context.close()
+
+
+def test_every_case_was_graded(graded):
+    course, _ = graded
+    assert sorted(course.scores()) == sorted(NAMES)
