@@ -2,6 +2,6 @@
 
 In pipeline order: ``strip_module_solutions`` (generate_assignment);
 ``snapshot``, ``defer_hidden_tests``, ``skip_experiments``,
-``resilient_execute``, ``isolated_regrade``, ``model_answers`` (autograde);
-``hide_hidden_tests`` and ``model_answers.DropModelAnswers`` (generate_feedback).
+``resilient_execute``, ``isolated_regrade``, ``model_answers``, ``safe_to_render`` (autograde);
+``safe_to_render``, ``hide_hidden_tests`` and ``model_answers.DropModelAnswers`` (generate_feedback).
 """

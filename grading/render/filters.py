@@ -21,6 +21,13 @@ page and ``nbgrader generate_feedback``.
   ``width`` and ``height`` are returned only as positive numbers. nbconvert's
   classic template writes them into ``<img>`` unquoted (``width={{ width }}``),
   where ``1 onerror=...`` would become an attribute of its own.
+
+Two behaviours of the pinned libraries this relies on, both pinned by
+``tests/test_render.py`` (which builds formgrader's exporter as formgrader does):
+nbconvert constructs a ``HasTraits`` filter class with ``parent=<the exporter>``
+(so :class:`SafeMarkdown2HTML` reaches the exporter's own ``markdown2html``), and
+jinja2 honours ``pass_context`` on any callable it is applied to (here the class,
+so its instances receive the template's context).
 """
 
 from __future__ import annotations
