@@ -32,11 +32,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
 
 from grading.tools.scratch_course import ASSIGNMENT, REPO, NbgraderFailed, ScratchCourse, nbgrader_env
 from support.formgrader_escapes import SHOWN_TEXTS, active_content, api_requests, cases, hand_in, marker_name
@@ -124,17 +126,29 @@ def browser():
         launched.close()
 
 
-def open_page(browser, allowed_prefix, url, headers=None):
-    """``(page, requests)``: ``url`` loaded and settled; ``requests`` lists every URL any frame asked for."""
+@dataclass
+class Opened:
+    """A page, the response to its URL, every URL any of its frames asked for, and every other
+    document its main frame went to afterwards (a fragment of its URL is not another document)."""
+
+    page: Page
+    response: object = None
+    requests: list = field(default_factory=list)
+    left_for: list = field(default_factory=list)
+
+
+def open_page(browser, allowed_prefix, url, headers=None) -> Opened:
+    """``url`` in a new browser context, loaded; requests elsewhere than ``allowed_prefix`` are refused."""
     context = browser.new_context(extra_http_headers=headers or {})
     context.set_default_timeout(0)
-    requests = []
-    context.on("request", lambda request: requests.append(request.url))
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(allowed_prefix)
                   else route.abort())
-    page = context.new_page()
-    response = page.goto(url)
-    return page, requests, response
+    opened = Opened(context.new_page())
+    context.on("request", lambda request: opened.requests.append(request.url))
+    opened.page.on("framenavigated", lambda frame: opened.left_for.append(frame.url)
+                   if frame == opened.page.main_frame and frame.url.split("#")[0] != url.split("#")[0] else None)
+    opened.response = opened.page.goto(url)
+    return opened
 
 
 def settle(page):
@@ -152,42 +166,39 @@ def submission_id(course, student):
         return gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student).id
 
 
-def check_inert(page, requests, course, token, case):
+def check_inert(opened, course, token, case):
     """Click the student's non-web links, then: no payload ran, nothing active in the cells, no /api/ request,
     no marker file, and the page is still the one that was opened (a <base> or a refresh would take it away)."""
-    opened = page.url.split("#")[0]
-    left_for = []
-    page.on("framenavigated", lambda frame: left_for.append(frame.url)
-            if frame == page.main_frame and frame.url.split("#")[0] != opened else None)
+    page = opened.page
     try:
         clicked = page.evaluate(CLICK_LINKS)
-    except PlaywrightError as error:  # the page navigated while its links were clicked
+    except PlaywrightError as error:  # the page went elsewhere while its links were clicked
         clicked = f"(interrupted: {error.message.splitlines()[0]})"
     settle(page)
     found = {
+        "page left for": opened.left_for,
         "ran": page.evaluate("() => window.ESCAPED || null"),
         "active content": active_content(page.content()),
-        "requests to /api/": api_requests(requests),
+        "requests to /api/": api_requests(opened.requests),
         "marker files": markers(course, token, case),
-        "page left for": left_for,
     }
-    assert found == {"ran": None, "active content": [], "requests to /api/": [], "marker files": [],
-                     "page left for": []}, f"links clicked: {clicked}"
+    assert found == {"page left for": [], "ran": None, "active content": [], "requests to /api/": [],
+                     "marker files": []}, f"links clicked: {clicked}"
 
 
 @pytest.mark.parametrize("case", NAMES)
 def test_grading_page_shows_the_answer_and_runs_none_of_it(graded, server, browser, case):
     course, token = graded
-    page, requests, response = open_page(browser, server, f"{server}/formgrader/submissions/"
-                                         f"{submission_id(course, case)}/",
-                                         headers={"Authorization": f"token {SERVER_TOKEN}"})
-    assert response.status == 200, response.text()
-    settle(page)
+    opened = open_page(browser, server, f"{server}/formgrader/submissions/{submission_id(course, case)}/",
+                       headers={"Authorization": f"token {SERVER_TOKEN}"})
+    page = opened.page
     try:
-        # Not waited for: a page whose API calls a payload sent elsewhere (a <base href>) would never load them.
-        loaded = page.evaluate("() => !!(window.formgrader && formgrader.grades.loaded && formgrader.comments.loaded)")
-        check_inert(page, requests, course, token, case)
-        assert loaded, "formgrader did not load this submission's grades and comments from its own API"
+        assert opened.response.status == 200, opened.response.text()
+        settle(page)
+        check_inert(opened, course, token, case)
+        # Checked, not waited for: a page whose API calls a payload sent elsewhere would never load them.
+        assert page.evaluate("() => !!(window.formgrader && formgrader.grades.loaded && formgrader.comments.loaded)"), \
+            "formgrader did not load this submission's grades and comments from its own API"
         answer = page.evaluate('() => document.getElementById("l1_explanation").closest(".cell").innerText')
         for shown in SHOWN_TEXTS:
             assert shown in answer
@@ -200,10 +211,11 @@ def test_feedback_shows_the_answer_and_runs_none_of_it(graded, browser, case):
     course, token = graded
     feedback = course.root / "feedback" / case / ASSIGNMENT / f"{ASSIGNMENT}.html"
     assert feedback.is_file(), "generate_feedback wrote no feedback for this student"
-    page, requests, _ = open_page(browser, "file://", feedback.as_uri())
-    settle(page)
+    opened = open_page(browser, "file://", feedback.as_uri())
+    page = opened.page
     try:
-        check_inert(page, requests, course, token, case)
+        settle(page)
+        check_inert(opened, course, token, case)
         text = page.evaluate('() => document.getElementById("notebook-container").innerText')
         for shown in SHOWN_TEXTS:
             assert shown in text
