@@ -128,13 +128,14 @@ def browser():
 
 @dataclass
 class Opened:
-    """A page, the response to its URL, every URL any of its frames asked for, and every other
-    document its main frame went to afterwards (a fragment of its URL is not another document)."""
+    """A page, the response to its URL, every URL any of its frames asked for, and the URL of
+    every document its main frame loaded (the first is the page itself: any other is a reload
+    or a document elsewhere; a fragment of the same document loads nothing)."""
 
     page: Page
     response: object = None
     requests: list = field(default_factory=list)
-    left_for: list = field(default_factory=list)
+    loads: list = field(default_factory=list)
 
 
 def open_page(browser, allowed_prefix, url, headers=None) -> Opened:
@@ -145,8 +146,7 @@ def open_page(browser, allowed_prefix, url, headers=None) -> Opened:
                   else route.abort())
     opened = Opened(context.new_page())
     context.on("request", lambda request: opened.requests.append(request.url))
-    opened.page.on("framenavigated", lambda frame: opened.left_for.append(frame.url)
-                   if frame == opened.page.main_frame and frame.url.split("#")[0] != url.split("#")[0] else None)
+    opened.page.on("load", lambda page: opened.loads.append(page.url))
     opened.response = opened.page.goto(url)
     return opened
 
@@ -168,22 +168,26 @@ def submission_id(course, student):
 
 def check_inert(opened, course, token, case):
     """Click the student's non-web links, then: no payload ran, nothing active in the cells, no /api/ request,
-    no marker file, and the page is still the one that was opened (a <base> or a refresh would take it away)."""
+    no marker file, and the page neither reloaded nor went elsewhere (a <base> or a refresh would)."""
     page = opened.page
-    try:
-        clicked = page.evaluate(CLICK_LINKS)
-    except PlaywrightError as error:  # the page went elsewhere while its links were clicked
-        clicked = f"(interrupted: {error.message.splitlines()[0]})"
+
+    def ask(question):  # a page that keeps navigating answers nothing: say so instead of raising
+        try:
+            return question()
+        except PlaywrightError as error:
+            return f"(no answer, the page navigated: {error.message.splitlines()[0]})"
+
+    clicked = ask(lambda: page.evaluate(CLICK_LINKS))
     settle(page)
     found = {
-        "page left for": opened.left_for,
-        "ran": page.evaluate("() => window.ESCAPED || null"),
-        "active content": active_content(page.content()),
+        "ran": ask(lambda: page.evaluate("() => window.ESCAPED || null")),
+        "active content": ask(lambda: active_content(page.content())),
         "requests to /api/": api_requests(opened.requests),
         "marker files": markers(course, token, case),
+        "documents loaded after the page": opened.loads[1:],
     }
-    assert found == {"page left for": [], "ran": None, "active content": [], "requests to /api/": [],
-                     "marker files": []}, f"links clicked: {clicked}"
+    assert found == {"ran": None, "active content": [], "requests to /api/": [], "marker files": [],
+                     "documents loaded after the page": []}, f"links clicked: {clicked}"
 
 
 @pytest.mark.parametrize("case", NAMES)
