@@ -47,8 +47,8 @@ import pytest
 
 from grading.sandbox.bubblewrap import python_installation
 from grading.tools.scratch_course import REPO, NbgraderFailed, ScratchCourse
-from support.hermetic import real_home
 from support.helpers import student_module_source
+from support.hermetic import real_home
 from support.integrity import project_sandbox, report
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
