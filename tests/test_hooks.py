@@ -18,7 +18,6 @@ def fake_app(root, db_url):
 @pytest.fixture
 def course(tmp_path, monkeypatch):
     monkeypatch.setattr(hooks, "require_sandbox", lambda config, log: None)
-    monkeypatch.setattr(hooks, "set_links_aside", lambda *args: [])
     monkeypatch.setattr(backup, "_done", set())
     database = tmp_path / "gradebook.db"
     sqlite3.connect(database).close()

@@ -1,0 +1,107 @@
+"""The exporter autograde reads notebooks with: it admits the run's submissions before nbgrader reads any.
+
+``c.Autograde.exporter_class = "grading.intake.exporter.IntakeExporter"``.
+``BaseConverter.start`` lists the submissions (``init_notebooks`` fills
+``converter.assignments``: submission folder -> its notebooks), creates the
+exporter with the converter as its parent, and only then converts them
+(``convert_notebooks``), where nbgrader first reads ``timestamp.txt``, takes the
+student id, calls the pre-convert hook, creates the student in the gradebook and
+copies the folder. ``tests/test_private_apis.py`` pins that order. So the exporter,
+when created, is the one place that runs once per run, before any submission is
+read, with the converter's course directory and configuration: on the command
+line, in formgrader's "autograde" button (inside the Jupyter server, where the
+pre-convert hook has no course directory) and in each parallel worker alike.
+
+There it admits every listed submission (:meth:`grading.intake.Intake.admit`) and
+drops from the run those nbgrader must not grade:
+
+- a student id that is not of a safe form: the submission is renamed
+  ``.<assignment>.unsafe-id-not-collected`` (hidden from nbgrader's and formgrader's
+  globs) and an error says how to grade it; nothing of it reaches the gradebook;
+- a student or submission folder that is a symbolic link (logged, not followed);
+- a submission left with none of the released notebooks (nbgrader would stop with
+  an error on it at the end of the run).
+
+Each notebook nbgrader then reads goes through :meth:`IntakeExporter.from_filename`,
+which refuses anything but a regular file within the cap (a file swapped in
+during the run fails that submission only) and passes the submission's findings to
+the preprocessors as ``resources["intake"]["findings"]``; ``IsolatedRegrade``
+writes them into ``integrity.json``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+
+from nbconvert.exporters import NotebookExporter
+
+from grading.intake.files import IntakeRefused, kind, shown
+from grading.intake.submission import Intake, released_names
+
+
+class IntakeExporter(NotebookExporter):
+    """nbgrader's notebook exporter, which admits the run's submissions when autograde creates it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        converter = self.parent
+        self.intake = Intake(parent=converter)
+        self.coursedir = getattr(converter, "coursedir", None)
+        if self.coursedir is not None and isinstance(getattr(converter, "assignments", None), dict):
+            self.admit_run(converter.assignments)
+
+    def release_folder(self, assignment: str) -> Path:
+        return Path(self.coursedir.format_path(self.coursedir.release_directory, ".", assignment))
+
+    def admit_run(self, assignments: dict[str, list[str]]) -> None:
+        """Admit each submission of ``assignments`` (folder -> notebooks, nbgrader's); drop the refused ones."""
+        coursedir, log = self.coursedir, self.intake.log
+        pattern = re.compile(coursedir.format_path(coursedir.submitted_directory, "(?P<student_id>.*)",
+                                                   "(?P<assignment_id>.*)", escape=True) + "$")
+        for folder in sorted(assignments):
+            match = pattern.match(folder)
+            if match is None:
+                continue
+            student, assignment, path = match["student_id"], match["assignment_id"], Path(folder)
+            if not self.intake.safe_student_id(student):
+                del assignments[folder]
+                self.intake.set_id_aside(path, student)
+                continue
+            linked = next((p for p in (path, path.parent) if p.is_symlink()), None)
+            if linked is not None:
+                del assignments[folder]
+                log.error("Not grading %s: %s is a symbolic link (not followed).", student, shown(str(linked)))
+                continue
+            release = self.release_folder(assignment)
+            findings = self.intake.admit(path, release)
+            notebooks = released_names(release)["notebooks"]
+            if not any(os.path.isfile(path / name) for name in notebooks):
+                del assignments[folder]
+                log.warning("Not grading %s: the submission holds none of the released notebooks (%s).",
+                            student, ", ".join(sorted(notebooks)))
+                continue
+            assignments[folder] = [notebook for notebook in assignments[folder] if os.path.isfile(notebook)]
+            for finding in findings:
+                log.warning("Intake: %s: %s", student, finding)
+
+    def from_filename(self, filename: str, resources: dict | None = None, **kw):
+        """Read a notebook for nbgrader if it is still a regular file within the cap (IntakeRefused otherwise).
+
+        Sets ``resources["intake"]["findings"]`` for the submission the notebook belongs to.
+        """
+        try:
+            info = os.lstat(filename)
+        except OSError as error:
+            raise IntakeRefused(f"{shown(filename)} cannot be read: {error.strerror}") from None
+        if not stat.S_ISREG(info.st_mode) or info.st_size > self.intake.max_notebook_bytes:
+            raise IntakeRefused(f"{shown(filename)} is {kind(info.st_mode)} of {info.st_size} bytes: not read")
+        details = (resources or {}).get("nbgrader", {})
+        if self.coursedir is not None and details.get("student") and details.get("assignment"):
+            folder = self.coursedir.format_path(self.coursedir.submitted_directory, details["student"],
+                                                details["assignment"])
+            resources.setdefault("intake", {})["findings"] = self.intake.findings(
+                folder, self.release_folder(details["assignment"]))
+        return super().from_filename(filename, resources, **kw)
