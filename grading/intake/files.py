@@ -101,8 +101,8 @@ def aside_name(name: str, suffix: str, taken=lambda candidate: False) -> str:
     encoded = quote_from_bytes(raw, safe=_KEEP)
     if encoded.startswith("."):
         encoded = "%2E" + encoded[1:]
-    if len(encoded) > 160:
-        encoded = encoded[:120] + "#" + hashlib.sha256(raw).hexdigest()[:16]
+    if len(encoded) > 80:  # what is set aside keeps a safe name too (at most 128 characters)
+        encoded = encoded[:80] + "#" + hashlib.sha256(raw).hexdigest()[:16]
     candidate, number = encoded + suffix, 1
     while taken(candidate):
         candidate, number = f"{encoded}#{number}{suffix}", number + 1
