@@ -102,9 +102,9 @@ def test_a_forged_timestamp_txt_changes_nothing_the_gradebook_records_the_worksh
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=course, env=nbgrader_env(),
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    submitted = course / "submitted" / "dana" / "assignment2"
-    assert (submitted / "timestamp-handed-in.txt").read_text() == "2022-11-09 08:00:00.000000 UTC"
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "dlcv") as gradebook:
         submission = gradebook.find_submission("assignment2", "dana")
-        assert str(submission.timestamp) == "2022-11-11 11:00:00"
+        assert str(submission.timestamp) == "2022-11-11 11:00:00"  # 12:00 in Frankfurt
         assert submission.total_seconds_late == 26 * 3600
+    submitted = course / "submitted" / "dana" / "assignment2"
+    assert (submitted / "timestamp-handed-in.txt").read_text() == "2022-11-09 08:00:00.000000 UTC"
