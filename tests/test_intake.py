@@ -82,6 +82,7 @@ def test_honest_notebooks_are_far_below_every_cap():
     assert len(master["cells"]) * 10 < CAPS.cells
     assert max(len("".join(c["source"]).encode()) for c in master["cells"]) * 10 < CAPS.cell_source_bytes
     assert sum(len(c.get("outputs", [])) for c in master["cells"]) * 10 < CAPS.outputs
+    assert len(json.dumps(master).split(",")) * 10 < CAPS.json_values  # more than its values
 
 
 def test_an_honest_submission_is_admitted_untouched_with_no_findings(tmp_path):
@@ -121,6 +122,8 @@ REFUSED = {
     "nested too deep": (b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {"x": ' + b"[" * 500 + b"]" * 500
                         + b'}, "cells": []}', "nested more than 64 deep"),
     "nested past Python's recursion limit": (b"[" * 100_000 + b"]" * 100_000, "nested more than 64 deep"),
+    "too many JSON values": (notebook_bytes(_set(["metadata", "padding"], [[]] * 200_000)),
+                             "more than 200000 JSON values"),
     "a huge number": (notebook_bytes(_set(["cells", 0, "metadata", "level"], 10**30)), "the number 1000000000000"),
     "not a finite number": (notebook_bytes(_set(["metadata", "x"], float("nan"))), "the number nan"),
     "not UTF-8": (b'{"nbformat": 4, "cells": ["\xff"]}', "not UTF-8"),

@@ -50,6 +50,7 @@ class IntakeExporter(NotebookExporter):
         converter = self.parent
         self.intake = Intake(parent=converter)
         self.coursedir = getattr(converter, "coursedir", None)
+        self.findings = {}  # submission folder -> its findings, as admitted in this run
         if self.coursedir is not None and isinstance(getattr(converter, "assignments", None), dict):
             self.admit_run(converter.assignments)
 
@@ -76,7 +77,7 @@ class IntakeExporter(NotebookExporter):
                 log.error("Not grading %s: %s is a symbolic link (not followed).", student, shown(str(linked)))
                 continue
             release = self.release_folder(assignment)
-            findings = self.intake.admit(path, release)
+            findings = self.findings[folder] = self.intake.admit(path, release)
             notebooks = released_names(release)["notebooks"]
             if not any(os.path.isfile(path / name) for name in notebooks):
                 del assignments[folder]
@@ -102,6 +103,7 @@ class IntakeExporter(NotebookExporter):
         if self.coursedir is not None and details.get("student") and details.get("assignment"):
             folder = self.coursedir.format_path(self.coursedir.submitted_directory, details["student"],
                                                 details["assignment"])
-            resources.setdefault("intake", {})["findings"] = self.intake.findings(
-                folder, self.release_folder(details["assignment"]))
+            if folder not in self.findings:  # not admitted by this exporter (it was made for another run)
+                self.findings[folder] = self.intake.findings(folder, self.release_folder(details["assignment"]))
+            resources.setdefault("intake", {})["findings"] = list(self.findings[folder])
         return super().from_filename(filename, resources, **kw)

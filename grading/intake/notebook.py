@@ -3,7 +3,8 @@
 :func:`check_notebook` reads at most ``NotebookCaps.notebook_bytes`` through
 :func:`grading.intake.files.read_regular` and decides, without converting anything:
 
-- **refused**: not UTF-8 JSON, nested deeper than ``json_depth``, not ``nbformat`` 4
+- **refused**: not UTF-8 JSON, nested deeper than ``json_depth``, more than
+  ``json_values`` values (what nbgrader's parse of it costs), not ``nbformat`` 4
   (version 3 is refused before nbformat's conversion, which writes ``'#' * level`` for
   each heading cell, could run), more than ``cells`` cells, a cell with more than
   ``cell_source_bytes`` of source, more than ``outputs`` outputs in all, a number
@@ -16,9 +17,9 @@
   has no such cell; the result is checked with nbgrader's own validator;
 - **ok**: graded as handed in.
 
-Memory and time are bounded by the byte cap: one ``json.loads`` of the text (a few
-tens of bytes per byte at worst), one walk over it, and ``nbformat.reads`` without
-conversion.
+Memory and time are bounded by the caps: one ``json.loads`` of the text (at worst
+about 30 bytes per byte of it, for a text of empty lists), one walk over it that
+stops at ``json_values``, and only then ``nbformat.reads``, without conversion.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class NotebookCaps:
     cell_source_bytes: int = 64 * 1024
     outputs: int = 1000
     json_depth: int = 64
+    json_values: int = 200_000
 
 
 @dataclass
@@ -150,16 +152,24 @@ def _structure(parsed, caps: NotebookCaps) -> str | None:
 
 
 def _values(parsed, caps: NotebookCaps) -> str | None:
-    """Why a value of ``parsed`` is out of bounds (nested too deep, a number too large), or None."""
-    stack = [(parsed, 1, False)]
+    """Why the values of ``parsed`` are out of bounds (too many, nested too deep, a number too large), or None.
+
+    Counts a container's values before it walks them, so a container of millions is
+    refused at once.
+    """
+    stack, count = [(parsed, 1, False)], 1
     while stack:
         value, depth, in_outputs = stack.pop()
-        if depth > caps.json_depth:
-            return f"its JSON is nested more than {caps.json_depth} deep"
-        if isinstance(value, dict):
-            stack.extend((item, depth + 1, in_outputs or key == "outputs") for key, item in value.items())
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1, in_outputs) for item in value)
+        if isinstance(value, (dict, list)):
+            if depth >= caps.json_depth and value:
+                return f"its JSON is nested more than {caps.json_depth} deep"
+            count += len(value)
+            if count > caps.json_values:
+                return f"it holds more than {caps.json_values} JSON values"
+            if isinstance(value, dict):
+                stack.extend((item, depth + 1, in_outputs or key == "outputs") for key, item in value.items())
+            else:
+                stack.extend((item, depth + 1, in_outputs) for item in value)
         elif isinstance(value, (int, float)) and not isinstance(value, bool) and not in_outputs:
             if not (math.isfinite(value) and abs(value) <= MAX_NUMBER):
                 return f"it holds the number {str(value)[:30]} (outside outputs, numbers are at most 2**53)"

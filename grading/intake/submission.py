@@ -71,6 +71,10 @@ class Intake(LoggingConfigurable):
     max_outputs = Integer(_CAPS.outputs, help="Most outputs a notebook may hold in all its cells.").tag(config=True)
     max_json_depth = Integer(_CAPS.json_depth, help="Deepest nesting of a notebook's JSON (a notebook: ~8).").tag(
         config=True)
+    max_json_values = Integer(
+        _CAPS.json_values, help="Most JSON values (numbers, strings, lists, objects) a notebook may hold (the master "
+                                "with its outputs: ~1,100); what nbgrader's parse costs grows with them.",
+    ).tag(config=True)
     max_file_bytes = Integer(
         16 * 1024**2, help="Largest other file of a submission that is collected, in bytes.").tag(config=True)
     max_submission_bytes = Integer(64 * 1024**2, help="Most bytes of files a submission may hold.").tag(config=True)
@@ -85,7 +89,7 @@ class Intake(LoggingConfigurable):
         """The notebook caps these traits set."""
         return NotebookCaps(notebook_bytes=self.max_notebook_bytes, cells=self.max_cells,
                             cell_source_bytes=self.max_cell_source_bytes, outputs=self.max_outputs,
-                            json_depth=self.max_json_depth)
+                            json_depth=self.max_json_depth, json_values=self.max_json_values)
 
     def safe_student_id(self, student_id: str) -> bool:
         """Whether ``student_id`` may be graded (shown in pages, stored, used as a glob)."""
