@@ -239,6 +239,15 @@ def test_a_fifo_as_the_notebook_is_renamed_never_opened_and_the_release_graded(t
                         "in its place (its written answers score 0: please look)"]
 
 
+def test_a_folder_in_place_of_the_notebook_is_set_aside_and_the_release_graded(tmp_path):
+    folder = submission(tmp_path)
+    (folder / "assignment2.ipynb").unlink()
+    (folder / "assignment2.ipynb").mkdir()
+    findings = Intake().admit(folder, RELEASE)
+    assert (folder / "assignment2.ipynb").read_bytes() == (RELEASE / "assignment2.ipynb").read_bytes()
+    assert findings[0].startswith("assignment2.ipynb was refused: it is a folder, not a file; the released notebook")
+
+
 def test_special_files_links_unsafe_names_and_large_files_are_not_collected(tmp_path):
     folder = submission(tmp_path)
     os.mkfifo(folder / "pipe")
@@ -384,6 +393,19 @@ def test_the_exporter_hands_the_findings_to_the_preprocessors(tmp_path):
     _, resources = exporter.from_filename(str(folder / "assignment2.ipynb"),
                                           {"nbgrader": {"student": "ada", "assignment": "assignment2"}})
     assert resources["intake"]["findings"] == ["pipe is a FIFO (named pipe): not collected"]
+
+
+def test_a_submission_the_intake_cannot_change_is_left_out_of_the_run(tmp_path, monkeypatch, caplog):
+    converter = autograde_converter(tmp_path, ["ada", "ben"])
+    os.mkfifo(tmp_path / "submitted" / "ben" / "assignment2" / "pipe")
+
+    def read_only(*args):
+        raise OSError(30, "Read-only file system")
+    monkeypatch.setattr(os, "rename", read_only)
+    with caplog.at_level(logging.ERROR):
+        IntakeExporter(parent=converter, config=converter.config)
+    assert [Path(folder).parent.name for folder in converter.assignments] == ["ada"]
+    assert "Not grading ben: the intake cannot admit" in caplog.text and "Read-only file system" in caplog.text
 
 
 def test_the_parallel_runner_sets_aside_an_unsafe_id_before_using_it_as_a_glob(tmp_path):

@@ -19,8 +19,10 @@ drops from the run those nbgrader must not grade:
   ``.<assignment>.unsafe-id-not-collected`` (hidden from nbgrader's and formgrader's
   globs) and an error says how to grade it; nothing of it reaches the gradebook;
 - a student or submission folder that is a symbolic link (logged, not followed);
-- a submission left with none of the released notebooks (nbgrader would stop with
-  an error on it at the end of the run).
+- a submission left with none of the notebooks to grade (nbgrader would end the run
+  with an error for it);
+- a submission the intake cannot admit (a folder it cannot list or rename in): an
+  error says why.
 
 Each notebook nbgrader then reads goes through :meth:`IntakeExporter.from_filename`,
 which refuses anything but a regular file within the cap (a file swapped in
@@ -39,7 +41,7 @@ from pathlib import Path
 from nbconvert.exporters import NotebookExporter
 
 from grading.intake.files import IntakeRefused, kind, shown
-from grading.intake.submission import Intake, released_names
+from grading.intake.submission import Intake, Release
 
 
 class IntakeExporter(NotebookExporter):
@@ -54,8 +56,11 @@ class IntakeExporter(NotebookExporter):
         if self.coursedir is not None and isinstance(getattr(converter, "assignments", None), dict):
             self.admit_run(converter.assignments)
 
-    def release_folder(self, assignment: str) -> Path:
-        return Path(self.coursedir.format_path(self.coursedir.release_directory, ".", assignment))
+    def release(self, assignment: str) -> Release:
+        """The release of ``assignment``; its source's notebooks are graded too."""
+        coursedir = self.coursedir
+        return Release.at(coursedir.format_path(coursedir.release_directory, ".", assignment),
+                          coursedir.format_path(coursedir.source_directory, ".", assignment))
 
     def admit_run(self, assignments: dict[str, list[str]]) -> None:
         """Admit each submission of ``assignments`` (folder -> notebooks, nbgrader's); drop the refused ones."""
@@ -76,13 +81,18 @@ class IntakeExporter(NotebookExporter):
                 del assignments[folder]
                 log.error("Not grading %s: %s is a symbolic link (not followed).", student, shown(str(linked)))
                 continue
-            release = self.release_folder(assignment)
-            findings = self.findings[folder] = self.intake.admit(path, release)
-            notebooks = released_names(release)["notebooks"]
-            if not any(os.path.isfile(path / name) for name in notebooks):
+            try:
+                release = self.release(assignment)
+                findings = self.findings[folder] = self.intake.admit(path, release)
+            except Exception as error:  # noqa: BLE001 (one submission the intake cannot admit is not read)
                 del assignments[folder]
-                log.warning("Not grading %s: the submission holds none of the released notebooks (%s).",
-                            student, ", ".join(sorted(notebooks)))
+                log.error("Not grading %s: the intake cannot admit %s (%s: %s); nbgrader does not read it either.",
+                          student, shown(folder), type(error).__name__, error, exc_info=True)
+                continue
+            if not any(os.path.isfile(path / name) for name in release.notebooks):
+                del assignments[folder]
+                log.error("Not grading %s: the submission holds none of the notebooks to grade (%s); %s", student,
+                          ", ".join(sorted(release.notebooks)), "; ".join(findings) or "nothing was set aside")
                 continue
             assignments[folder] = [notebook for notebook in assignments[folder] if os.path.isfile(notebook)]
             for finding in findings:
@@ -104,6 +114,6 @@ class IntakeExporter(NotebookExporter):
             folder = self.coursedir.format_path(self.coursedir.submitted_directory, details["student"],
                                                 details["assignment"])
             if folder not in self.findings:  # not admitted by this exporter (it was made for another run)
-                self.findings[folder] = self.intake.findings(folder, self.release_folder(details["assignment"]))
+                self.findings[folder] = self.intake.findings(folder, self.release(details["assignment"]))
             resources.setdefault("intake", {})["findings"] = list(self.findings[folder])
         return super().from_filename(filename, resources, **kw)

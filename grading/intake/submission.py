@@ -31,6 +31,7 @@ import os
 import re
 import shutil
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -113,18 +114,18 @@ class Intake(LoggingConfigurable):
 
     # ---- admitting ---------------------------------------------------------------------
 
-    def admit(self, folder: str | Path, release_folder: str | Path) -> list[str]:
+    def admit(self, folder: str | Path, release: Release | str | Path) -> list[str]:
         """Make the submission ``folder`` safe for nbgrader to read; return :meth:`findings`.
 
-        ``release_folder`` holds the released files. Renames, repairs and copies as
-        the module's docstring says, logging each step at WARNING; a second call
-        changes nothing. ``folder`` must be a folder, not a link to one.
+        ``release``: a :class:`Release`, or the folder of the released files. Renames,
+        repairs and copies as the module's docstring says, logging each step at
+        WARNING; a second call changes nothing. ``folder`` must be a folder, not a
+        link to one. OSError if the folder cannot be listed or changed.
         """
-        folder, release_folder = Path(folder), Path(release_folder)
-        released = released_names(release_folder)
+        folder, release = Path(folder), _release(release)
         over = self._over_cap(folder)
         if over:
-            self._keep_only_released(folder, released, over)
+            self._keep_only_released(folder, release, over)
         for path, mode in self._entries(folder):
             name, top = path.name, path.parent == folder
             if stat.S_ISLNK(mode):
@@ -133,25 +134,30 @@ class Intake(LoggingConfigurable):
                 self._set_aside(path, REFUSED_SUFFIX, f"is {kind(mode)}: not collected (never opened)")
             elif unsafe_name(name):
                 self._set_aside(path, REFUSED_SUFFIX, f"has an unsafe name (with {unsafe_name(name)}): not collected")
-            elif stat.S_ISDIR(mode):
-                continue
-            elif top and name in released["notebooks"]:
-                verdict = check_notebook(path, self.caps(), read_release(release_folder / name))
+            elif top and name in release.notebooks:
+                verdict = check_notebook(path, self.caps(), release.notebook(name))
                 if verdict.status != "ok":
                     self._set_aside(path, REFUSED_SUFFIX, f"was {verdict.status}: " + "; ".join(verdict.reasons))
                 if verdict.status == "repaired":
                     path.write_text(nbformat.writes(verdict.notebook), encoding="utf-8")
+            elif stat.S_ISDIR(mode):
+                continue
             elif top and name == TIMESTAMP:
                 problem = self.check_timestamp(path)
                 if problem:
                     self._set_aside(path, REFUSED_SUFFIX, f"is not used: {problem}")
             elif os.lstat(path).st_size > self.max_file_bytes:
                 self._set_aside(path, REFUSED_SUFFIX, f"is larger than {self.max_file_bytes} bytes: not collected")
-        for name in sorted(released["notebooks"]):
-            if not os.path.lexists(folder / name) and _set_aside_here(folder, name):
-                shutil.copyfile(release_folder / name, folder / name)
+        for name in sorted(release.notebooks):
+            if os.path.lexists(folder / name) or not _set_aside_here(folder, name):
+                continue
+            if name in release.files:
+                shutil.copyfile(release.folder / name, folder / name)
                 self.log.warning("%s: the released notebook is graded in place of the student's", folder / name)
-        return self.findings(folder, release_folder)
+            else:
+                self.log.error("%s was set aside and there is no released %s to grade in its place", folder / name,
+                               name)
+        return self.findings(folder, release)
 
     def check_timestamp(self, path: str | Path) -> str | None:
         """Why nbgrader cannot use the ``timestamp.txt`` at ``path``, or None if it can."""
@@ -215,14 +221,14 @@ class Intake(LoggingConfigurable):
                             return f"more than {self.max_submission_bytes} bytes"
         return None
 
-    def _keep_only_released(self, folder: Path, released: dict, why: str) -> None:
+    def _keep_only_released(self, folder: Path, release: Release, why: str) -> None:
         """Move the whole submission aside under a hidden name; bring back the released files and timestamp."""
         target = folder.parent / ("." + aside_name(folder.name, REFUSED_SUFFIX,
                                                    lambda name: os.path.lexists(folder.parent / ("." + name))))
         os.rename(folder, target)
         folder.mkdir()
         kept = []
-        for name in sorted(released["files"] | {TIMESTAMP}):
+        for name in sorted(release.files | release.notebooks | {TIMESTAMP}):
             if os.path.lexists(target / name):
                 os.rename(target / name, folder / name)
                 kept.append(name)
@@ -231,17 +237,16 @@ class Intake(LoggingConfigurable):
 
     # ---- what was learned --------------------------------------------------------------
 
-    def findings(self, folder: str | Path, release_folder: str | Path) -> list[str]:
+    def findings(self, folder: str | Path, release: Release | str | Path) -> list[str]:
         """The reasons to look at the submission ``folder``, derived again from what was set aside.
 
         Each set-aside entry is looked at again under the same caps (``lstat`` only,
         unless it is a regular file); the same submission gives the same findings on
         every run. Printable ASCII; at most ``max_entries`` entries are looked at.
         """
-        folder, release_folder = Path(folder), Path(release_folder)
+        folder, release = Path(folder), _release(release)
         if folder.is_symlink() or not folder.is_dir():
             return []
-        released = released_names(release_folder)
         reasons = []
         for sibling in sorted(os.listdir(folder.parent)):
             moved_aside = sibling.startswith(".") and sibling.endswith(REFUSED_SUFFIX)
@@ -253,7 +258,7 @@ class Intake(LoggingConfigurable):
             if seen == self.max_entries:
                 reasons.append(f"more than {self.max_entries} entries were set aside: see the submission folder")
                 break
-            reasons.append(shown(self._finding(path, path.parent == folder, released, release_folder)))
+            reasons.append(shown(self._finding(path, path.parent == folder, release)))
         return reasons
 
     def _aside_entries(self, folder: Path):
@@ -268,13 +273,15 @@ class Intake(LoggingConfigurable):
                 elif entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
 
-    def _finding(self, path: Path, top: bool, released: dict, release_folder: Path) -> str:
+    def _finding(self, path: Path, top: bool, release: Release) -> str:
         """Why the set-aside entry ``path`` was set aside, found by looking at it again."""
         original = original_name(path.name)
         info = os.lstat(path)
-        notebook = top and original in released["notebooks"]
-        in_place = ("; the released notebook was graded in its place (its written answers score 0: please look)"
-                    if notebook else "")
+        notebook = top and original in release.notebooks
+        in_place = ""
+        if notebook:
+            in_place = ("; the released notebook was graded in its place (its written answers score 0: please look)"
+                        if original in release.files else "; there is no released notebook to grade in its place")
         if stat.S_ISLNK(info.st_mode):
             return f"{original} is a symbolic link: not collected{in_place}"
         if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
@@ -282,7 +289,7 @@ class Intake(LoggingConfigurable):
         if unsafe_name(original):
             return f"{kind(info.st_mode)} named {original} was not collected: its name has {unsafe_name(original)}"
         if notebook:
-            verdict = check_notebook(path, self.caps(), read_release(release_folder / original))
+            verdict = check_notebook(path, self.caps(), release.notebook(original))
             if verdict.status == "refused":
                 return f"{original} was refused: {'; '.join(verdict.reasons)}{in_place}"
             if verdict.status == "repaired":
@@ -297,21 +304,43 @@ class Intake(LoggingConfigurable):
                 f"under lower caps): rename it to {original} and autograde again to grade it")
 
 
-def released_names(release_folder: Path) -> dict[str, set[str]]:
-    """``{"notebooks": ..., "files": ...}``: names of the release's top-level notebooks and of all its files."""
+@dataclass(frozen=True)
+class Release:
+    """What an assignment's submissions are admitted against.
+
+    ``folder``: the released files (a refused notebook is replaced by the copy
+    there); ``notebooks``: the top-level notebook names that are graded (the
+    release's and the source's); ``files``: the release's top-level file names.
+    """
+
+    folder: Path
+    notebooks: frozenset[str]
+    files: frozenset[str]
+
+    @classmethod
+    def at(cls, folder: str | Path, source: str | Path | None = None) -> Release:
+        """The release in ``folder``; ``source`` (the assignment's source folder) adds its notebook names."""
+        files = _file_names(Path(folder))
+        graded = files | (_file_names(Path(source)) if source is not None else set())
+        return cls(Path(folder), frozenset(n for n in graded if n.endswith(".ipynb")), frozenset(files))
+
+    def notebook(self, name: str) -> nbformat.NotebookNode | None:
+        """The released notebook ``name`` (the grader's own file), or None if there is none."""
+        try:
+            return nbformat.read(self.folder / name, as_version=4)
+        except (OSError, ValueError):
+            return None
+
+
+def _file_names(folder: Path) -> set[str]:
     try:
-        names = {entry.name for entry in os.scandir(release_folder) if entry.is_file()}
+        return {entry.name for entry in os.scandir(folder) if entry.is_file()}
     except OSError:
-        names = set()
-    return {"notebooks": {name for name in names if name.endswith(".ipynb")}, "files": names}
+        return set()
 
 
-def read_release(path: Path) -> nbformat.NotebookNode | None:
-    """The released notebook at ``path`` (the grader's own file), or None if there is none."""
-    try:
-        return nbformat.read(path, as_version=4)
-    except (OSError, ValueError):
-        return None
+def _release(release: Release | str | Path) -> Release:
+    return release if isinstance(release, Release) else Release.at(release)
 
 
 def _set_aside_here(folder: Path, name: str) -> bool:
