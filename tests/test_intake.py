@@ -268,6 +268,15 @@ def test_special_files_links_unsafe_names_and_large_files_are_not_collected(tmp_
     assert (folder / "sparse.bin.refused-not-collected").stat().st_size == 17 * 1024**2
 
 
+def test_a_link_below_a_folder_named_like_a_glob_is_not_collected(tmp_path):
+    # nbgrader's ignore list is matched by globbing the file's folder: below "[x]" it matches nothing.
+    folder = submission(tmp_path)
+    (folder / "[x]").mkdir()
+    (folder / "[x]" / "notes.py").symlink_to(REPO / "regularization.py")
+    Intake().admit(folder, RELEASE)
+    assert collected(folder) == {"regularization.py"}
+
+
 def test_every_set_aside_name_is_safe_and_gives_back_the_original():
     for name in ["<script>alert(1)</script>.py", ".hidden", "evil\u202egnp.py", os.fsdecode(b"\xff\xfe"),
                  "a#1.py", "x" * 300, "100%.txt", "new\nline"]:

@@ -30,7 +30,9 @@ SUFFIXES = (LINK_SUFFIX, REFUSED_SUFFIX, UNSAFE_ID_SUFFIX)
 IGNORE = ["*" + LINK_SUFFIX, "*" + REFUSED_SUFFIX]
 
 MAX_NAME_CHARS = 128
-_HTML_SPECIAL = set("<>&\"'`\\")
+#: HTML's special characters and glob's: nbgrader's ``CourseDirectory.ignore`` matches a file by
+#: globbing its folder's path, so below a folder named ``[x]`` nothing would be ignored.
+_UNSAFE_CHARS = set("<>&\"'`\\*?[]")
 #: Characters a set-aside name keeps as they are (besides letters, digits, ``_.-~``).
 _KEEP = "@+=,"
 
@@ -77,7 +79,8 @@ def unsafe_name(name: str) -> str | None:
     """Why the file name ``name`` must not be collected (shown, copied), or None if it is safe.
 
     Unsafe: more than 128 characters, bytes that are not UTF-8, control and format
-    characters (bidi overrides included), line separators, and ``<>&"'`\\``.
+    characters (bidi overrides included), line separators, ``<>&"'`\\`` (HTML) and
+    ``*?[]`` (glob: nbgrader's ignore list is matched by globbing a file's folder).
     """
     if len(name) > MAX_NAME_CHARS:
         return f"more than {MAX_NAME_CHARS} characters"
@@ -85,7 +88,7 @@ def unsafe_name(name: str) -> str | None:
         category = unicodedata.category(char)
         if "\udc80" <= char <= "\udcff":
             return "bytes that are not UTF-8"
-        if char in _HTML_SPECIAL or category[0] == "C" or category in ("Zl", "Zp"):
+        if char in _UNSAFE_CHARS or category[0] == "C" or category in ("Zl", "Zp"):
             return f"the character {ascii(char)}"
     return None
 
