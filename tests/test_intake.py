@@ -334,11 +334,13 @@ def test_a_second_admission_changes_nothing_and_finds_the_same(tmp_path):
 def test_a_file_named_like_a_set_aside_one_only_adds_a_flag(tmp_path):
     folder = submission(tmp_path)
     (folder / "notes.txt.refused-not-collected").write_text("I set this aside myself")
+    os.mkfifo(folder / "assignment2.ipynb.refused-not-collected")
     findings = Intake().admit(folder, RELEASE)
     assert (folder / "assignment2.ipynb").read_bytes() == notebook_bytes()
-    assert findings == ["notes.txt.refused-not-collected was set aside and passes the intake now (named like a "
-                        "set-aside file, or refused under lower caps): rename it to notes.txt and autograde again "
-                        "to grade it"]
+    assert findings == [
+        "assignment2.ipynb is a FIFO (named pipe): not collected; assignment2.ipynb beside it was graded",
+        "notes.txt.refused-not-collected was set aside and passes the intake now (named like a set-aside file, or "
+        "refused under lower caps): rename it to notes.txt and autograde again to grade it"]
 
 
 def test_findings_show_no_control_characters(tmp_path):

@@ -273,15 +273,25 @@ class Intake(LoggingConfigurable):
                 elif entry.is_dir(follow_symlinks=False):
                     pending.append(entry.path)
 
+    def _graded_instead(self, path: Path, release: Release) -> str:
+        """What is graded at ``path``, the place of a set-aside notebook, in words to append to a finding."""
+        if not os.path.lexists(path):
+            return "; there is no notebook to grade in its place"
+        try:
+            graded = read_regular(path, self.max_notebook_bytes)
+            released = read_regular(release.folder / path.name, self.max_notebook_bytes)
+        except (IntakeRefused, OSError):
+            return f"; {path.name} beside it was graded"
+        if graded == released:
+            return "; the released notebook was graded in its place (its written answers score 0: please look)"
+        return f"; {path.name} beside it was graded"
+
     def _finding(self, path: Path, top: bool, release: Release) -> str:
         """Why the set-aside entry ``path`` was set aside, found by looking at it again."""
         original = original_name(path.name)
         info = os.lstat(path)
         notebook = top and original in release.notebooks
-        in_place = ""
-        if notebook:
-            in_place = ("; the released notebook was graded in its place (its written answers score 0: please look)"
-                        if original in release.files else "; there is no released notebook to grade in its place")
+        in_place = self._graded_instead(path.parent / original, release) if notebook else ""
         if stat.S_ISLNK(info.st_mode):
             return f"{original} is a symbolic link: not collected{in_place}"
         if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
