@@ -72,22 +72,22 @@ class IntakeExporter(NotebookExporter):
             if match is None:
                 continue
             student, assignment, path = match["student_id"], match["assignment_id"], Path(folder)
-            if not self.intake.safe_student_id(student):
-                del assignments[folder]
-                self.intake.set_id_aside(path, student)
-                continue
-            linked = next((p for p in (path, path.parent) if p.is_symlink()), None)
-            if linked is not None:
-                del assignments[folder]
-                log.error("Not grading %s: %s is a symbolic link (not followed).", student, shown(str(linked)))
-                continue
             try:
+                if not self.intake.safe_student_id(student):
+                    del assignments[folder]
+                    self.intake.set_id_aside(path, student)
+                    continue
+                linked = next((p for p in (path, path.parent) if p.is_symlink()), None)
+                if linked is not None:
+                    del assignments[folder]
+                    log.error("Not grading %s: %s is a symbolic link (not followed).", student, shown(str(linked)))
+                    continue
                 release = self.release(assignment)
                 findings = self.findings[folder] = self.intake.admit(path, release)
             except Exception as error:  # noqa: BLE001 (one submission the intake cannot admit is not read)
-                del assignments[folder]
+                assignments.pop(folder, None)
                 log.error("Not grading %s: the intake cannot admit %s (%s: %s); nbgrader does not read it either.",
-                          student, shown(folder), type(error).__name__, error, exc_info=True)
+                          shown(student), shown(folder), type(error).__name__, error, exc_info=True)
                 continue
             if not any(os.path.isfile(path / name) for name in release.notebooks):
                 del assignments[folder]
