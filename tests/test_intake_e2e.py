@@ -13,6 +13,7 @@ import json
 import resource
 import subprocess
 import sys
+import textwrap
 
 import pytest
 from nbgrader.api import Gradebook
@@ -20,7 +21,7 @@ from nbgrader.api import Gradebook
 from grading.course import graded_cells
 from grading.integrity.report import IntegrityReport
 from grading.tools.scratch_course import REPO, ScratchCourse, nbgrader_env
-from support.hostile import HOSTILE, UNSAFE_ID, correct_module, unsafe_id
+from support.hostile import HOSTILE, UNSAFE_ID, correct_module, fifo_notebook, unsafe_id
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels and sandboxes
 
@@ -114,3 +115,25 @@ def test_a_second_run_reports_the_same_reasons(graded):
     code, log = autograde(course)
     assert code == 0, log
     assert {student: report(course, student).reasons for student in HOSTILE} == first
+
+
+def test_formgraders_autograde_button_admits_the_submission_too(graded):
+    # formgrader runs NbGraderAPI.autograde inside the Jupyter server, where the pre-convert
+    # hook has no course directory: the intake comes with autograde's exporter all the same.
+    course, _, _ = graded
+    fifo_notebook(course, "viaapi")
+    script = textwrap.dedent(f"""
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.coursedir import CourseDirectory
+        from grading.tools.parallel_autograde import load_config
+        config = load_config({str(course.root)!r}, {str(REPO)!r})
+        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+        result = api.autograde("assignment2", "viaapi")
+        print(result["success"], result.get("error", ""))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=nbgrader_env(), capture_output=True,
+                          text=True, timeout=HANG_GUARD_SECONDS)
+    assert done.stdout.startswith("True"), done.stdout + done.stderr
+    found = report(course, "viaapi")
+    assert found.flagged and "FIFO" in found.reasons[0]
+    assert all(course.scores()["viaapi"][g] is not None for g in AUTOGRADED)

@@ -17,15 +17,34 @@ submission's ``timestamp.txt`` and takes its student id before it calls this hoo
 
 from __future__ import annotations
 
+import os
+from types import SimpleNamespace
+
 from traitlets.config import Application
 
+from grading.course import course_directory, load_config
 from grading.plugins.backup import backup_before_autograde
 from grading.sandbox.bubblewrap import SandboxUnavailable, require_sandbox
 
 
+def _grading_app() -> SimpleNamespace:
+    """``config``, ``log`` and ``coursedir`` of the autograde that calls the hook.
+
+    The nbgrader application's, on the command line. Formgrader's "autograde" button
+    runs nbgrader's ``Autograde`` inside the Jupyter server, whose application has no
+    course directory: there the course is the working folder (``BaseConverter.start``
+    changes into the course root before it converts anything), read as nbgrader reads it.
+    """
+    app = Application.instance()
+    if getattr(app, "coursedir", None) is not None:
+        return SimpleNamespace(config=app.config, log=app.log, coursedir=app.coursedir)
+    config = load_config(os.getcwd())
+    return SimpleNamespace(config=config, log=app.log, coursedir=course_directory(os.getcwd(), config))
+
+
 def before_autograde(assignment: str, student: str, notebooks: list[str]) -> None:
     """Stop autograde unless student code can be sandboxed and the gradebook is backed up."""
-    app = Application.instance()
+    app = _grading_app()
     try:
         require_sandbox(app.config, app.log)
     except SandboxUnavailable as error:
