@@ -98,7 +98,7 @@ class IntakeExporter(NotebookExporter):
             for finding in findings:
                 log.warning("Intake: %s: %s", student, finding)
 
-    def from_filename(self, filename: str, resources: dict | None = None, **kw):
+    def from_filename(self, filename: str, resources: dict | None = None, **kw: object) -> tuple:
         """Read a notebook for nbgrader if it is still a regular file within the cap (IntakeRefused otherwise).
 
         Sets ``resources["intake"]["findings"]`` for the submission the notebook belongs to.

@@ -16,6 +16,7 @@ import hashlib
 import os
 import stat
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote_from_bytes, unquote
 
@@ -93,7 +94,7 @@ def unsafe_name(name: str) -> str | None:
     return None
 
 
-def aside_name(name: str, suffix: str, taken=lambda candidate: False) -> str:
+def aside_name(name: str, suffix: str, taken: Callable[[str], bool] = lambda candidate: False) -> str:
     """The name under which ``name`` is set aside: percent-encoded, never hidden, then ``suffix``.
 
     ``taken(candidate)`` says whether a candidate exists already; ``#<n>`` before the
