@@ -31,8 +31,10 @@ instructors; ``CourseDirectory.ignore`` keeps it out of feedback)::
      "reasons": [...], "faults": [...], "contained": [...],
      "cells": {grade_id: {"max": p, "notebook": s, "isolated": s, "score": s, "message": ...}}}
 
-A submission is flagged when the audit found something, or the sandbox
-refused something the student's code tried (``contained``). Flagged students
+A submission is flagged when the audit found something, the sandbox
+refused something the student's code tried (``contained``), or the intake set
+something of the submission aside (``resources["intake"]["findings"]``, from
+``grading.intake.exporter.IntakeExporter``; those reasons come first). Flagged students
 are logged as they are graded and listed again when nbgrader exits.
 
 Steps 1-3 need only the collected module, not the kernel: listed right after
@@ -225,6 +227,9 @@ class IsolatedRegrade(NbGraderPreprocessor):
                     _fail(cell, "this cell could not be graded (the grader's check failed); "
                                 "your instructor will look at it")
         report.sandbox = "bubblewrap" if sandbox.enabled else "off (c.Sandbox.enabled = False)"
+        intake = resources.get("intake", {}).get("findings", [])  # what the intake set aside (grading.intake)
+        report.reasons[:0] = [f"intake: {finding}" for finding in intake]
+        report.flagged = report.flagged or bool(intake)
         report.write(folder)
         if report.flagged:
             self.log.warning("Integrity: %s is flagged: %s", student, "; ".join(report.reasons))
