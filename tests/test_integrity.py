@@ -78,6 +78,16 @@ def test_a_tamper_that_passes_in_the_notebook_scores_what_the_isolated_check_giv
         assert scores["notebook_defines_the_functions"][grade_id] == 0
 
 
+def test_a_module_in_utf7_is_flagged_and_loses_the_vectorized_points_only(tampered):
+    # Its loops are in what a UTF-8 reader takes for comments; its numbers are right.
+    course, scores, _ = tampered
+    result = report(course, "utf7_hides_loops_from_the_audit")
+    assert any("declares the encoding 'utf-7'" in reason for reason in result["reasons"])
+    got = scores["utf7_hides_loops_from_the_audit"]
+    assert {g: v for g, v in got.items() if g.endswith("_vectorized")} == {"l1_vectorized": 0, "l2_vectorized": 0}
+    assert exercise_points(got, "l1") + exercise_points(got, "l2") == 5
+
+
 @pytest.mark.parametrize("student", sorted(HONEST))
 def test_honest_students_beside_tampering_are_not_flagged(tampered, student):
     course, scores, _ = tampered
