@@ -41,8 +41,10 @@ instructors; ``CourseDirectory.ignore`` keeps it out of feedback)::
      "reasons": [...], "faults": [...], "contained": [...],
      "cells": {grade_id: {"max": p, "notebook": s, "isolated": s, "score": s, "message": ...}}}
 
-A submission is flagged when the audit found something, or the sandbox
-refused something the student's code tried (``contained``). Flagged students
+A submission is flagged when the audit found something, the sandbox
+refused something the student's code tried (``contained``), or the notebook
+ran past ``ResilientExecute.notebook_timeout`` (its cells past the limit
+were not run). Flagged students
 are logged as they are graded and listed again when nbgrader exits.
 
 Steps 1-3 need only the collected module, not the kernel: listed right after
@@ -272,6 +274,10 @@ class IsolatedRegrade(NbGraderPreprocessor):
                     _fail(cell, "this cell could not be graded (the grader's check failed); "
                                 "your instructor will look at it")
         report.sandbox = "bubblewrap" if sandbox.enabled else "off (c.Sandbox.enabled = False)"
+        over_time = notebook_time_reason(resources.get("notebook_time"))
+        if over_time:
+            report.reasons.append(over_time)
+            report.flagged = True
         report.write(folder)
         if report.flagged:
             self.log.warning("Integrity: %s is flagged: %s", student, "; ".join(report.reasons))
@@ -396,6 +402,23 @@ class IsolatedRegrade(NbGraderPreprocessor):
     @classmethod
     def _summarize(cls):
         print("\n".join(flagged_summary(cls.flagged)), file=sys.stderr)
+
+
+def notebook_time_reason(spent: dict | None) -> str | None:
+    """The reason to flag a notebook cut at its time limit (``resources["notebook_time"]`` of ``ResilientExecute``)."""
+    if not spent:
+        return None
+    skipped, stopped = spent.get("skipped", []), spent.get("stopped")
+    parts = []
+    if stopped is not None:
+        parts.append(f"cell {stopped} was stopped")
+    if skipped:
+        shown = ", ".join(str(n) for n in skipped[:10])
+        if len(skipped) > 10:
+            shown += f" and {len(skipped) - 10} more"
+        parts.append(f"{len(skipped)} cell(s) the student wrote were not run (cells {shown})")
+    return (f"the notebook ran past its time limit of {spent.get('budget', 0):g} s "
+            f"(ResilientExecute.notebook_timeout): " + "; ".join(parts))
 
 
 def _fail(cell, message):
