@@ -10,8 +10,8 @@ measurement in a fresh child process that is stopped after ``--timeout``
 seconds, and prints each time and its ratio to the time at the previous size.
 Doubling the input should about double the time (ratio ~2); a ratio near 4
 is quadratic, and a ratio that grows is worse. The caps that keep the grader
-bounded beyond these sizes (``IsolatedRegrade.audit_max_bytes``) are not
-applied here: the functions are called directly.
+bounded beyond these sizes (``IsolatedRegrade.audit_max_bytes``, 64 KiB) are
+not applied here: the functions are called directly.
 
 Module shapes run ``audit_module`` and ``find_loops``; cell shapes run
 ``audit_cell`` and ``notebook_names``.
@@ -50,6 +50,9 @@ SHAPES = {
         f"def f{i}():\n    return f{i + 1}()\n" for i in range(n // 30))),
     "module: star imports and free names": ("module", lambda n: _repeat("from numpy import *\n", n // 2) + _repeat(
         "    print(zz)\n", n // 2, "def L1_reg(W, reg):\n", "    return 0, W\n")),
+    # Python's own parser (ast.parse) on an f-string of many pieces: quadratic in 3.11, which the
+    # cap (IsolatedRegrade.audit_max_bytes) bounds.
+    "module: an f-string of many pieces": ("module", lambda n: _repeat("{a}", n, "x = f'", "'\n" + FUNCTION)),
     "cell: plain Python": ("cell", lambda n: _repeat("x = np.sum(W) + 1\n", n)),
     "cell: one long string constant": ("cell", lambda n: _repeat("é__a", n, 'x = "', '"\n')),
     "cell: IPython magics inside lines": ("cell", lambda n: _repeat("t = %time f(1)\n", n)),

@@ -192,7 +192,7 @@ def test_the_regrade_reads_a_module_with_a_byte_order_mark_as_python_does():
     # On main the loop check read the mark as a character, raised SyntaxError, and the whole
     # integrity check failed: every cell scored 0 for an honest module saved "with BOM".
     data = b"\xef\xbb\xbf" + HONEST
-    source, refusal = static_source(data, 256 * 1024)
+    source, refusal = static_source(data, 64 * 1024)
     assert refusal is None
     cells, faults = isolated_scores(data, source, Limits())
     assert faults == [] and all(passed for passed, _ in cells.values()), cells
@@ -200,7 +200,7 @@ def test_the_regrade_reads_a_module_with_a_byte_order_mark_as_python_does():
 
 @pytest.mark.e2e  # runs the student's module in a child process
 def test_the_regrade_gives_no_vectorized_points_for_a_module_it_refused():
-    source, refusal = static_source(UTF7, 256 * 1024)
+    source, refusal = static_source(UTF7, 64 * 1024)
     assert source is None and "utf-7" in refusal
     cells, _ = isolated_scores(UTF7, source, Limits(), refusal=refusal)
     assert {g for g, (passed, _) in cells.items() if not passed} == {"l1_vectorized", "l2_vectorized"}
