@@ -60,6 +60,10 @@ c.Sandbox.max_file_bytes = 64 * 1024**2
 # dropped on the grader's side, whatever path it took in the kernel.
 c.Execute.timeout = 10
 c.ResilientExecute.output_limit = 1_000_000
+# And a limit on the whole notebook (kernel start-ups included): past 120 s, the
+# cells the student wrote are not run and the submission is flagged; graded
+# cells and the instructor's read-only cells still run, each within the 10 s.
+c.ResilientExecute.notebook_timeout = 120
 # No execution timestamps in autograded notebooks: grading the same submission
 # twice (or serially and in parallel) gives the same files.
 c.Execute.record_timing = False
