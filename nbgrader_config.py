@@ -60,6 +60,10 @@ c.Sandbox.max_file_bytes = 64 * 1024**2
 # dropped on the grader's side, whatever path it took in the kernel.
 c.Execute.timeout = 10
 c.ResilientExecute.output_limit = 1_000_000
+# And a limit on the whole notebook (kernel start-ups included): past 120 s, the
+# cells the student wrote are not run and the submission is flagged; graded
+# cells and the instructor's read-only cells still run, each within the 10 s.
+c.ResilientExecute.notebook_timeout = 120
 # No execution timestamps in autograded notebooks: grading the same submission
 # twice (or serially and in parallel) gives the same files.
 c.Execute.record_timing = False
@@ -95,11 +99,22 @@ c.SkipExperiments.grade_ids = ["experiment_run", "experiment_plot"]
 
 # integrity.json is for instructors: nbgrader copies every other file of an
 # autograded submission into feedback/, so it is ignored like checkpoints are.
-# (A student's own integrity.json is not collected either.) Submitted symbolic
-# links are renamed *.link-not-collected before autograde (grading.plugins.hooks):
-# nbgrader's copy would follow them to files of the grader's.
+# (A student's own integrity.json is not collected either.) What the intake sets
+# aside (below) is ignored too: *.link-not-collected, *.refused-not-collected.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "integrity.json",
-                            "*.link-not-collected"]
+                            "*.link-not-collected", "*.refused-not-collected"]
+
+# The intake (grading.intake): before nbgrader reads any submission, in its own
+# process, each one is made safe to read. Links, FIFOs, devices, sockets, unsafe
+# file names and files over the caps are set aside (renamed, never opened); the
+# notebook is checked under caps (bytes, cells, bytes per cell, outputs, JSON
+# depth, nbformat 4, nbgrader schema 3): bad nbgrader metadata is repaired, any
+# other failure is refused and the released notebook graded in its place; student
+# ids not of a safe form are not graded. Each finding is flagged in integrity.json.
+# Caps: c.Intake.max_notebook_bytes, max_cells, max_cell_source_bytes, max_outputs,
+# max_json_depth, max_file_bytes, max_submission_bytes, max_entries,
+# max_folder_depth, student_id_pattern (docs/operations.md).
+c.Autograde.exporter_class = "grading.intake.exporter.IntakeExporter"
 
 # Before grading anyone: check that the sandbox starts, and back up the SQLite
 # gradebook (timestamped, in backups/). Either failure stops autograde with

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grading.loops import find_loops
+from grading.source import Unreadable, module_text
 
 #: A student's regularizer: ``fn(W, reg) -> (R, dW)``.
 Regularizer_fn = Callable[[np.ndarray, float], tuple]
@@ -528,25 +529,36 @@ def check_bias_and_input(spec: Regularizer, fn: Regularizer_fn, cases: list[Case
             )
 
 
+#: Loops named in the message of the vectorization check; the rest are counted.
+MAX_LOOPS_SHOWN = 10
+
+
 def check_vectorized(spec: Regularizer, fn: Regularizer_fn, source: str | None = None) -> None:
     """Check that ``fn`` does real work and uses no Python loops.
 
     Graded only for a function that does real work (:func:`require_real_work`);
     whether its numbers are right is the other checks' business. The loop
-    check reads ``source``, the text of the module that defines ``fn`` (read
-    from ``fn``'s source file when None); see :mod:`grading.loops` for what
-    counts as a loop.
+    check reads ``source``, the text of the module that defines ``fn`` as
+    Python reads it (read from ``fn``'s source file with
+    :func:`grading.source.module_text` when None); see :mod:`grading.loops`
+    for what counts as a loop. Source it cannot read gets no points.
     """
     require_real_work(spec, fn)
-    if source is None:
-        try:
-            with open(inspect.getsourcefile(fn), encoding="utf-8") as handle:
-                source = handle.read()
-        except (TypeError, OSError):
-            raise CheckFailed(f"{spec.name} must be defined in regularization.py.") from None
-    loops = find_loops(source, spec.name)
+    try:
+        if source is None:
+            try:
+                with open(inspect.getsourcefile(fn), "rb") as handle:
+                    source = module_text(handle.read())
+            except (TypeError, OSError):
+                raise CheckFailed(f"{spec.name} must be defined in regularization.py.") from None
+        loops = find_loops(source, spec.name)
+    except (Unreadable, SyntaxError) as error:
+        raise CheckFailed(f"{spec.name}: the loop check could not read the module, so this part gets no "
+                          f"points: {error}") from None
     if loops:
-        raise CheckFailed(f"{spec.name}: loops are not allowed: " + "; ".join(loops) + ".")
+        shown = loops[:MAX_LOOPS_SHOWN] + ([f"and {len(loops) - MAX_LOOPS_SHOWN} more"]
+                                           if len(loops) > MAX_LOOPS_SHOWN else [])
+        raise CheckFailed(f"{spec.name}: loops are not allowed: " + "; ".join(shown) + ".")
 
 
 REGULARIZERS = {"l1": L1, "l2": L2}

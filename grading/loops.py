@@ -29,13 +29,22 @@ function, its nested functions and lambdas, its decorators and default
 values, and, followed transitively, every module-level function, lambda,
 class (all of its methods) or assigned value whose name it uses. Loops the
 function cannot reach (a ``__main__`` block, an unused helper) do not count.
+
+The finder runs in the grader's own process on text a student wrote, so its
+time grows linearly with the module: every definition is scanned once, what
+a name may refer to is worked out once per binding (never once per path
+through the bindings), and a name that may refer to more than
+:data:`MAX_ORIGINS` things counts as a loop it cannot rule out. Source
+nested deeper than it follows raises :class:`grading.source.Unreadable`.
 """
 
 from __future__ import annotations
 
 import ast
+from collections import deque
 
 from grading.names import Scopes
+from grading.source import Unreadable
 
 LOOP_NODES = {
     ast.For: "a for loop",
@@ -57,6 +66,16 @@ NUMPY_LOOPS = {"vectorize", "frompyfunc", "apply_along_axis", "apply_over_axes",
                "nditer", "ndenumerate", "ndindex"}
 
 OTHER_LOOPS = {"functools.reduce", "math.fsum", "math.prod"}
+
+#: How far a chain of aliases and attributes is followed (``a = b``, ``b = c.d`` ...).
+MAX_DEPTH = 20
+
+#: A name that may refer to more things than this (bound to that many
+#: different functions) is one the finder cannot tell is not a loop.
+MAX_ORIGINS = 32
+
+#: The origin of such a name.
+AMBIGUOUS = "<more than one thing>"
 
 # What to use instead, by the name of the looping call.
 HINTS = {
@@ -121,9 +140,9 @@ def _module_definitions(tree):
     module level; function and class bodies do not.
     """
     definitions = {}
-    statements = list(tree.body)
+    statements = deque(tree.body)
     while statements:
-        node = statements.pop(0)
+        node = statements.popleft()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             definitions.setdefault(node.name, []).append(node)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
@@ -147,6 +166,8 @@ class _Finder:
         self.definitions = _module_definitions(self.tree)
         self.bound_values = self._bound_values()
         self.findings = set()
+        # Memos: each (node or binding, depth) is worked out once.
+        self._resolved, self._small, self._scanned, self._functions = {}, {}, {}, {}
 
     def _bound_values(self):
         """``{(scope id, name): [value]}`` for every ``name = value`` and ``a, *name = value``.
@@ -165,26 +186,43 @@ class _Finder:
         return values
 
     def resolve(self, node, depth=0):
-        """The dotted names ``node`` may refer to (``{"numpy.vectorize"}``), or an empty set."""
-        if depth > 20:
+        """The dotted names ``node`` may refer to (``{"numpy.vectorize"}``), or an empty set.
+
+        :data:`AMBIGUOUS` stands for more than :data:`MAX_ORIGINS` of them.
+        """
+        if depth > MAX_DEPTH:
             return set()
+        key = (id(node), depth)
+        if key not in self._resolved:
+            self._resolved[key] = _bounded(self._resolve(node, depth))
+        return self._resolved[key]
+
+    def _resolve(self, node, depth):
         if isinstance(node, ast.Name):
             origin = self.scopes.origin(node)
             if origin is not None:
                 return {origin}
-            scope = self.scopes._binding(node)
-            found = set()
-            for value in self.bound_values.get((id(scope), node.id), []):
-                if isinstance(value, (ast.Name, ast.Attribute, ast.Call)):  # an alias: add_up = sum
-                    found |= self.resolve(value, depth + 1)
-            return found
+            return self._resolve_binding(self.scopes._binding(node), node.id, depth)
         if isinstance(node, ast.Attribute):
-            return {f"{base}.{node.attr}" for base in self.resolve(node.value, depth + 1)}
+            return {_member(base, node.attr) for base in self.resolve(node.value, depth + 1)}
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr" \
                 and self.scopes.is_builtin(node.func) and len(node.args) >= 2 \
                 and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
-            return {f"{base}.{node.args[1].value}" for base in self.resolve(node.args[0], depth + 1)}
+            return {_member(base, node.args[1].value) for base in self.resolve(node.args[0], depth + 1)}
         return set()
+
+    def _resolve_binding(self, scope, name, depth):
+        """What ``name``, bound in ``scope`` by assignments (an alias: ``add_up = sum``), may refer to."""
+        key = ("binding", id(scope), name, depth)
+        if key not in self._resolved:
+            found = set()
+            for value in self.bound_values.get((id(scope), name), []):
+                if isinstance(value, (ast.Name, ast.Attribute, ast.Call)):
+                    found |= self.resolve(value, depth + 1)
+                    if len(found) > MAX_ORIGINS:
+                        break
+            self._resolved[key] = _bounded(found)
+        return self._resolved[key]
 
     def small(self, node, depth=0):
         """Whether ``node`` holds a few values that are not an array's elements.
@@ -193,8 +231,18 @@ class _Finder:
         to one, also by unpacking: ``rows, *rest = W.shape``), a ``range``,
         ``len``, ``ndim``, a number, or a list/tuple/set written out of such.
         """
-        if depth > 20:
+        if depth > MAX_DEPTH:
             return False
+        if isinstance(node, ast.Name):
+            scope = self.scopes.binding(node)
+            key = ("binding", id(scope), node.id, depth)
+        else:
+            key = (id(node), depth)
+        if key not in self._small:
+            self._small[key] = self._is_small(node, depth)
+        return self._small[key]
+
+    def _is_small(self, node, depth):
         if _is_shape(node) or isinstance(node, ast.Constant):
             return True
         if isinstance(node, ast.Attribute) and node.attr in ("ndim", "size"):
@@ -225,7 +273,13 @@ class _Finder:
         """Record the loops in one definition; return the module-level names it uses.
 
         Each is ``(name, line, called)``: ``called`` when the use is a call.
+        A definition is scanned once (``a = b = value`` binds one value to two names).
         """
+        if id(definition) not in self._scanned:
+            self._scanned[id(definition)] = self._scan(definition)
+        return self._scanned[id(definition)]
+
+    def _scan(self, definition):
         used = []
         called = {id(n.func) for n in ast.walk(definition) if isinstance(n, ast.Call)}
         for node in ast.walk(definition):
@@ -233,7 +287,10 @@ class _Finder:
             if kind:
                 self.add(node, kind)
             elif isinstance(node, ast.Call):
-                for origin in sorted(self.resolve(node.func)):
+                origins = self.resolve(node.func)
+                if AMBIGUOUS in origins:
+                    self.add(node, "a call of a name bound to more functions than the loop check follows")
+                for origin in sorted(origins - {AMBIGUOUS}):
                     if _loops_in_call(origin, node, self.small):
                         hint = HINTS.get(origin)
                         self.add(node, _display(origin) + (f" (use {hint})" if hint else ""))
@@ -250,8 +307,10 @@ class _Finder:
         return used
 
     def _is_function(self, name):
-        return all(isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-                   for d in self.definitions[name])
+        if name not in self._functions:
+            self._functions[name] = all(isinstance(d, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                                        for d in self.definitions[name])
+        return self._functions[name]
 
     def _decorators(self, definition):
         """A decorator ``@np.vectorize`` is a call of it with the function as argument."""
@@ -259,28 +318,55 @@ class _Finder:
             if isinstance(decorator, ast.Call):
                 continue  # a decorator factory's call is scanned as a call
             call = ast.Call(func=decorator, args=[ast.Name(id=definition.name, ctx=ast.Load())], keywords=[])
-            for origin in sorted(self.resolve(decorator)):
+            origins = self.resolve(decorator)
+            if AMBIGUOUS in origins:
+                self.add(decorator, "a decorator bound to more functions than the loop check follows")
+            for origin in sorted(origins - {AMBIGUOUS}):
                 if _loops_in_call(origin, call):
                     self.add(decorator, _display(origin) + " as a decorator")
                     break
 
     def follow(self, name):
-        """Scan ``name``'s definitions and everything they reach; report recursion once per cycle."""
-        reached, on_path = set(), []
+        """Scan ``name``'s definitions and everything they reach; report recursion once per cycle.
 
-        def visit(current):
-            on_path.append(current)
-            reached.add(current)
-            for definition in self.definitions[current]:
-                for used, line, call in self.scan(definition):
-                    if used in on_path and call and self._is_function(used):
-                        cycle = " -> ".join(on_path[on_path.index(used):] + [used])
-                        self.findings.add((line, f"line {line} uses recursion ({cycle})"))
-                    elif used not in reached:
-                        visit(used)
-            on_path.pop()
+        A depth-first walk with its own stack (a chain of thousands of
+        functions is no deeper for it than one).
+        """
+        reached, on_path, path = {name}, {name: 0}, [name]
+        stack = [iter(self._uses(name))]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                stack.pop()
+                del on_path[path.pop()]
+                continue
+            used, line, call = step
+            if used in on_path and call and self._is_function(used):
+                self.findings.add((line, f"line {line} uses recursion ({_cycle(path[on_path[used]:] + [used])})"))
+            elif used not in reached:
+                reached.add(used)
+                on_path[used] = len(path)
+                path.append(used)
+                stack.append(iter(self._uses(used)))
 
-        visit(name)
+    def _uses(self, name):
+        for definition in self.definitions[name]:
+            yield from self.scan(definition)
+
+
+def _cycle(names):
+    """``a -> b -> a``, shortened in the middle when it is long."""
+    if len(names) > 8:
+        names = names[:4] + [f"... {len(names) - 7} more ..."] + names[-3:]
+    return " -> ".join(names)
+
+
+def _member(base, attribute):
+    return AMBIGUOUS if base == AMBIGUOUS else f"{base}.{attribute}"
+
+
+def _bounded(origins):
+    return {AMBIGUOUS} if len(origins) > MAX_ORIGINS else origins
 
 
 def find_loops(source: str, function_name: str) -> list[str]:
@@ -288,11 +374,15 @@ def find_loops(source: str, function_name: str) -> list[str]:
 
     Returns readable findings such as ``"line 12 uses a for loop"``, sorted by
     line; an empty list means no loop was found. Raises ``SyntaxError`` if
-    ``source`` does not parse, and returns one finding if ``function_name``
-    is not defined at module level.
+    ``source`` does not parse, :class:`grading.source.Unreadable` if it is
+    nested deeper than the finder follows, and returns one finding if
+    ``function_name`` is not defined at module level.
     """
-    finder = _Finder(source)
-    if function_name not in finder.definitions:
-        return [f"{function_name} is not defined in the module"]
-    finder.follow(function_name)
+    try:
+        finder = _Finder(source)
+        if function_name not in finder.definitions:
+            return [f"{function_name} is not defined in the module"]
+        finder.follow(function_name)
+    except (RecursionError, MemoryError):
+        raise Unreadable("the module is nested more deeply than the loop check reads") from None
     return [text for _, text in sorted(finder.findings)]

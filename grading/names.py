@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -27,6 +28,7 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 STAR_MODULES = ("numpy", "math")
 
 
+@functools.cache
 def _star_names(module):
     """The names ``from module import *`` binds, for the modules in :data:`STAR_MODULES`."""
     if module not in STAR_MODULES:
@@ -127,6 +129,8 @@ class Scopes:
         self.module = self._enter(tree, None)
         for name in predefined:
             self.module.bind(name)
+        # The modules whose ``import *`` names are looked up, once each, in order.
+        self._star_modules = [m for m in dict.fromkeys(self.module.star_imports) if m in STAR_MODULES]
 
     def _enter(self, node, parent):
         scope = _Scope(node, parent)
@@ -234,7 +238,7 @@ class Scopes:
         """
         scope = self._binding(name_node)
         if scope is None:
-            for module in self.module.star_imports:
+            for module in self._star_modules:
                 if name_node.id in _star_names(module):
                     return f"{module}.{name_node.id}"
             return f"builtins.{name_node.id}" if name_node.id in BUILTIN_NAMES else None

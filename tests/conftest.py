@@ -1,8 +1,19 @@
-"""Shared fixtures, the order in which test files start, and the e2e mark of nbval's cells."""
+"""Shared fixtures, the order in which test files start, the e2e mark of nbval's cells, a private home."""
 
 import pytest
 
 from grading.tools.scratch_course import ScratchCourse
+from support.hermetic import remove_private_home, use_private_home
+
+
+def pytest_configure(config):
+    # Each test process (and each xdist worker) gets a new empty HOME and Jupyter folders of its
+    # own: no test depends on what an earlier run left in a home, and none leaves anything there.
+    use_private_home()
+
+
+def pytest_unconfigure(config):
+    remove_private_home()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,17 @@ import textwrap
 
 import pytest
 
-from grading.integrity.audit import audit_cell, audit_module, notebook_names
+from grading.integrity.audit import (
+    MAX_FINDINGS,
+    IPythonBudget,
+    _holds_a_special_name,
+    audit_cell,
+    audit_module,
+    notebook_names,
+)
+from grading.loops import find_loops
+from grading.source import Unreadable
+from support.scaling import RATIO, growth
 
 
 def module_findings(body):
@@ -262,3 +272,103 @@ def test_a_local_variable_named_like_a_builtin_is_not_a_call_of_it():
 def test_a_builtins_name_rebound_to_the_builtin_is_not_a_known_variable():
     assert "open" not in notebook_names(["open = open\n"])
     assert "input" in notebook_names(["input = 3\n"])
+
+
+# The audit runs in nbgrader's own process: its time grows linearly with what a student wrote.
+# The crafted shapes of issue 18 (``benchmarks/audit_scaling.py`` prints their times), each
+# timed at n and 4n bytes in one run.
+
+def _repeat(piece, size, head="", tail=""):
+    return head + piece * ((size - len(head) - len(tail)) // len(piece)) + tail
+
+
+def _module_is_read(source):
+    audit_module(source)
+    find_loops(source, "L1_reg")
+
+
+SCALING_SHAPES = {
+    # One string constant that repeats a piece of a special name (main: 1,492 s for 1 MiB).
+    "module_of_one_repeated_string_constant": (
+        _module_is_read, 32 * 1024,
+        lambda n: _repeat("é__a", n, 'x = "', '"\ndef L1_reg(W, reg):\n    return 0, W\n')),
+    # A big cell of plain Python (no IPython syntax) holding such a string.
+    "big_plain_cell": (
+        lambda source: (notebook_names([source]), audit_cell(source, "notebook cell 9")), 8 * 1024,
+        lambda n: _repeat("x = np.sum(W) + 1\n", n // 2) + _repeat("é__a", n - n // 2, 'caption = "', '"\n')),
+    # A cell of IPython magics inside lines of Python (main: 106 s for 64 KB).
+    "cell_of_ipython_magics": (
+        lambda source: _audit_or_refuse(source), 2 * 1024,
+        lambda n: _repeat("t = %time f(1)\n", n)),
+}
+
+
+def _audit_or_refuse(source):
+    try:
+        return audit_cell(source, "notebook cell 9")
+    except Unreadable as refusal:
+        return str(refusal)
+
+
+@pytest.mark.parametrize("run, size, make", SCALING_SHAPES.values(), ids=SCALING_SHAPES.keys())
+def test_the_audit_takes_time_linear_in_crafted_input(run, size, make):
+    assert growth(run, make, size) < RATIO
+
+
+def test_a_cell_of_too_much_ipython_syntax_is_refused_with_the_reason():
+    with pytest.raises(Unreadable, match="IPython syntax .* in more than 15 places"):
+        audit_cell("t = %time f(1)\n" * 40, "notebook cell 9")
+    # A few, as honest cells have, are read as IPython runs them.
+    assert audit_cell("t = %time f(1)\nnp.sum?\nr = !ls\n" * 3, "notebook cell 9") == [
+        f"notebook cell 9 line {n}: runs shell commands" for n in (3, 6, 9)]
+
+
+def test_the_ipython_budget_is_shared_by_a_notebooks_cells():
+    cell = "t = %time f(1)\n" * 10  # 11 passes over the cell
+    probe = IPythonBudget(chars=10**9)
+    audit_cell(cell, "notebook cell 9", ipython_budget=probe)
+    cost = 10**9 - probe.left
+    budget = IPythonBudget(chars=3 * cost + cost // 2)
+    for _ in range(3):
+        audit_cell(cell, "notebook cell 9", ipython_budget=budget)
+    with pytest.raises(Unreadable, match="the notebook's cells use more IPython syntax"):
+        audit_cell(cell, "notebook cell 9", ipython_budget=budget)
+
+
+def test_the_special_name_test_agrees_with_its_regular_expression():
+    import random
+    import re
+
+    regex = re.compile(r"(?<![A-Za-z0-9])__[A-Za-z]\w*__(?![A-Za-z0-9])")
+    rng = random.Random(18)
+    for _ in range(20_000):
+        text = "".join(rng.choice("_ _aZ9é.-") for _ in range(rng.randrange(12)))
+        assert _holds_a_special_name(text) == bool(regex.search(text)), text
+
+
+def test_findings_are_bounded_in_number_and_length():
+    findings = module_findings("".join(f"np.{'x' * 200}{i} = {i}\n" for i in range(100)))
+    assert len(findings) == MAX_FINDINGS + 1 and findings[-1] == f"... and {100 - MAX_FINDINGS} more findings"
+    assert all(len(finding) < 200 for finding in findings)
+
+
+def test_source_nested_deeper_than_the_audit_reads_is_refused_not_passed():
+    deep = "x = " + "lambda: " * 400 + "0\n"
+    compile(deep, "regularization.py", "exec")  # Python runs it
+    with pytest.raises(Unreadable, match="nested more deeply than the audit reads"):
+        audit_module(deep)
+    with pytest.raises(Unreadable, match="nested more deeply"):
+        audit_cell(deep, "notebook cell 9")
+    assert notebook_names([deep, "y = 1\n"]) == {"y"}
+
+
+@pytest.mark.parametrize("source", [
+    "a = 1\x0c%x; np.allclose = None\n",  # a form feed is whitespace to Python: a = 1 % x
+    *(f"s = '1{separator}%x'; np.allclose = None\n" for separator in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
+], ids=repr)
+def test_a_line_break_python_does_not_see_hides_no_code_in_a_cell(source):
+    # str.splitlines() breaks lines where Python does not; the part after such a break was
+    # blanked as if it were a magic, and the code on it went unread.
+    compile(source.replace("%x", "% x"), "cell", "exec")
+    findings = cell_findings(source, known={"x"})
+    assert any("patches np.allclose" in f for f in findings), findings

@@ -22,6 +22,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from grading.tools.scratch_course import REPO, nbgrader_env
+from support import hermetic
 from support.helpers import student_module_source
 from support.readme import readme_steps
 
@@ -50,7 +51,8 @@ def person_env(home):
     Homes are ``<base>/home/<person>``; the shared configuration is in ``<base>/etc-jupyter``.
     """
     env = nbgrader_env()
-    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERHUB_USER"):
+    # Everything a home decides (tests/support/hermetic.py sets these for the test process).
+    for name in (*hermetic.FOLDERS, "JUPYTER_PATH", "JUPYTERHUB_USER"):
         env.pop(name, None)
     env["HOME"] = str(home)
     env["JUPYTER_CONFIG_PATH"] = str(home.parents[1] / "etc-jupyter")

@@ -18,7 +18,6 @@ def fake_app(root, db_url):
 @pytest.fixture
 def course(tmp_path, monkeypatch):
     monkeypatch.setattr(hooks, "require_sandbox", lambda config, log: None)
-    monkeypatch.setattr(hooks, "set_links_aside", lambda *args: [])
     monkeypatch.setattr(backup, "_done", set())
     database = tmp_path / "gradebook.db"
     sqlite3.connect(database).close()
@@ -39,3 +38,14 @@ def test_a_failed_backup_stops_autograde_with_an_error(course, monkeypatch, capl
     with pytest.raises(SystemExit), caplog.at_level(logging.ERROR):
         hooks.before_autograde("assignment2", "ada", [])
     assert "the gradebook could not be backed up" in caplog.text
+
+
+def test_in_formgraders_autograde_the_course_is_the_working_folder(course, monkeypatch):
+    # Formgrader runs nbgrader's Autograde inside the Jupyter server: the application there has
+    # no course directory, and nbgrader has changed into the course root before the hook runs.
+    root, _ = course
+    server = SimpleNamespace(config=None, log=logging.getLogger("test-hooks"))
+    monkeypatch.setattr(hooks, "Application", SimpleNamespace(instance=lambda: server))
+    monkeypatch.chdir(root)
+    hooks.before_autograde("assignment2", "ada", [])
+    assert len(list((root / "backups").glob("gradebook-*.db"))) == 1

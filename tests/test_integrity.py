@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grading.tools.scratch_course import ScratchCourse
-from support.helpers import student_module_source
+from support.helpers import read_notebook, student_module_source
 from support.integrity import assert_memory_caps_in_place, exercise_points, report
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
@@ -78,6 +78,16 @@ def test_a_tamper_that_passes_in_the_notebook_scores_what_the_isolated_check_giv
         assert scores["notebook_defines_the_functions"][grade_id] == 0
 
 
+def test_a_module_in_utf7_is_flagged_and_loses_the_vectorized_points_only(tampered):
+    # Its loops are in what a UTF-8 reader takes for comments; its numbers are right.
+    course, scores, _ = tampered
+    result = report(course, "utf7_hides_loops_from_the_audit")
+    assert any("declares the encoding 'utf-7'" in reason for reason in result["reasons"])
+    got = scores["utf7_hides_loops_from_the_audit"]
+    assert {g: v for g, v in got.items() if g.endswith("_vectorized")} == {"l1_vectorized": 0, "l2_vectorized": 0}
+    assert exercise_points(got, "l1") + exercise_points(got, "l2") == 5
+
+
 @pytest.mark.parametrize("student", sorted(HONEST))
 def test_honest_students_beside_tampering_are_not_flagged(tampered, student):
     course, scores, _ = tampered
@@ -93,14 +103,19 @@ def test_flagged_students_are_listed_when_autograde_ends(tampered):
     assert "honest-" not in summary
 
 
-def expected_points(path):
+def declared(path, name, default=None):
+    """The value a fault module assigns to ``name`` (``EXPECTED_POINTS``, ``ADDED_CELLS``), read without running it."""
     tree = ast.parse(path.read_text()) if path.name != "syntax_error.py" else None
-    if tree is None:
-        return {"l1": 0, "l2": 0}
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and node.targets[0].id == "EXPECTED_POINTS":
+    for node in tree.body if tree is not None else []:
+        if isinstance(node, ast.Assign) and node.targets[0].id == name:
             return ast.literal_eval(node.value)
-    raise ValueError(path)
+    if default is None:
+        raise ValueError(f"{path} does not say {name}")
+    return default
+
+
+def expected_points(path):
+    return declared(path, "EXPECTED_POINTS", {"l1": 0, "l2": 0} if path.name == "syntax_error.py" else None)
 
 
 @pytest.fixture(scope="module")
@@ -109,12 +124,13 @@ def faulty(tmp_path_factory):
     assert_memory_caps_in_place()
     course = ScratchCourse.create(tmp_path_factory.mktemp("faults"))
     for path in FAULTS:
-        course.submit(path.stem, path.read_text())
+        course.submit(path.stem, path.read_text(), added_cells=declared(path, "ADDED_CELLS", []))
     course.submit("missing_module", with_module=False)
     hand_in_honest(course)
-    # Cell and re-grade limits of 3 s instead of 10 (as for the escapes): what ends a hanging fault is
-    # the limit, not its value, and honest cells take well under a second.
-    course.autograde("--Execute.timeout=3", "--IsolatedRegrade.wall_seconds=3")
+    # Cell and re-grade limits of 3 s instead of 10 (as for the escapes), and 6 s for a whole
+    # notebook instead of 120: what ends a hanging fault is the limit, not its value, and honest
+    # cells take well under a second (the notebook's limit never skips the instructor's cells).
+    course.autograde("--Execute.timeout=3", "--IsolatedRegrade.wall_seconds=3", "--ResilientExecute.notebook_timeout=6")
     return course, course.scores()
 
 
@@ -127,6 +143,20 @@ def test_fault_gets_exactly_the_marks_of_the_parts_that_work(faulty, path):
     result = report(course, path.stem)
     if expected != {"l1": 3, "l2": 3}:
         assert result["faults"] or any(c["message"] for c in result["cells"].values())
+
+
+def test_added_cells_past_the_notebook_time_limit_are_not_run_and_flagged(faulty):
+    course, scores = faulty
+    result = report(course, "sleeps_in_added_cells")
+    assert result["flagged"]
+    [reason] = [r for r in result["reasons"] if "time limit" in r]
+    assert reason.startswith("the notebook ran past its time limit of 6 s (ResilientExecute.notebook_timeout)")
+    assert "cell(s) the student wrote were not run" in reason
+    notebook = read_notebook(course.root / "autograded" / "sleeps_in_added_cells" / "assignment2" / "assignment2.ipynb")
+    skipped = [c for c in notebook.cells if any(o.get("ename") == "NotebookTimeout" for o in c.get("outputs", []))]
+    assert skipped and all(c.source == "import time\ntime.sleep(2.5)" for c in skipped)
+    got = scores["sleeps_in_added_cells"]
+    assert exercise_points(got, "l1") + exercise_points(got, "l2") == 6
 
 
 def test_missing_module_scores_zero_with_a_reason(faulty):

@@ -10,6 +10,8 @@ import textwrap
 import pytest
 
 from grading.loops import find_loops
+from grading.source import Unreadable
+from support.scaling import RATIO, growth
 
 
 def loops_in(body, name="L1_reg"):
@@ -444,3 +446,75 @@ def test_a_shadowed_builtin_is_a_local_value_not_a_loop():
     builtin = "def L1_reg(W, reg):\n    return sum(W.ravel()), W\n"
     local = "def L1_reg(W, reg, sum=np.sum):\n    return sum(W.ravel()), W\n"
     assert loops_in(builtin) and loops_in(local) == []
+
+
+# The loop finder runs in nbgrader's own process on text a student wrote: its work grows
+# linearly with the module, whatever the module's shape.
+
+def origin_lookups(source, cap=200_000):
+    """How many names the finder looks up for ``source``; fails past ``cap`` (it would take forever)."""
+    from grading.names import Scopes
+
+    calls = 0
+    original = Scopes.origin
+
+    def counting(self, node):
+        nonlocal calls
+        calls += 1
+        if calls > cap:
+            raise AssertionError(f"more than {cap} name look-ups for {len(source)} characters")
+        return original(self, node)
+
+    Scopes.origin = counting
+    try:
+        find_loops(source, "L1_reg")
+    finally:
+        Scopes.origin = original
+    return calls
+
+
+def rebound(lines):
+    return "def L1_reg(W, reg):\n    x = sum\n" + "    x = x\n" * lines + "    return x(W), W\n"
+
+
+def test_a_name_rebound_to_itself_is_followed_once_per_binding():
+    # Each binding used to be followed along every path through the others: 2 ** 20 look-ups
+    # for two bindings, and never finishing for three.
+    assert origin_lookups(rebound(32)) / origin_lookups(rebound(8)) < RATIO
+    assert find_loops(rebound(30), "L1_reg") == ["line 33 uses the built-in sum() (use np.sum)"]
+
+
+def test_star_imports_take_time_linear_in_the_module():
+    def module(size):
+        half = size // 2
+        return ("from numpy import *\n" * (half // 20) + "def L1_reg(W, reg):\n"
+                + "    print(zz)\n" * (half // 14) + "    return 0, W\n")
+
+    assert growth(lambda source: find_loops(source, "L1_reg"), module, 4 * 1024) < RATIO
+
+
+def test_a_chain_of_thousands_of_functions_is_followed_to_its_loop():
+    chain = "".join(f"def f{i}(W):\n    return f{i + 1}(W)\n" for i in range(3000))
+    source = "def L1_reg(W, reg):\n    return f0(W), W\n" + chain + "def f3000(W):\n    return [w for w in W]\n"
+    assert find_loops(source, "L1_reg") == [f"line {3 + 2 * 3000 + 1} uses a list comprehension"]
+
+
+def test_a_long_recursion_is_reported_in_a_short_line():
+    chain = "".join(f"def f{i}(W):\n    return f{(i + 1) % 3000}(W)\n" for i in range(3000))
+    [finding] = find_loops("def L1_reg(W, reg):\n    return f0(W), W\n" + chain, "L1_reg")
+    assert finding.startswith("line ") and "uses recursion (f0 -> f1" in finding and len(finding) < 200
+
+
+def test_a_name_that_may_be_any_of_many_functions_counts_as_a_loop():
+    names = ", ".join(f"f{i}" for i in range(40))
+    many = "".join(f"    g = f{i}\n" for i in range(40))
+    found = loops_in(f"from numpy import {names}\ndef L1_reg(W, reg):\n{many}    return g(W), W\n")
+    assert found == ["line 44 uses a call of a name bound to more functions than the loop check follows"]
+    assert loops_in("def L1_reg(W, reg):\n    g = np.abs\n    g = np.square\n    return g(W), W\n") == []
+
+
+def test_a_module_nested_deeper_than_the_finder_reads_is_refused():
+    deep = "def L1_reg(W, reg):\n    return " + "lambda: " * 400 + "0\n"
+    compile(deep, "regularization.py", "exec")  # Python runs it
+    with pytest.raises(Unreadable, match="nested more deeply than the loop check reads"):
+        find_loops(deep, "L1_reg")

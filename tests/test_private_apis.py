@@ -75,3 +75,19 @@ def test_what_a_forked_kernel_sets_on_the_local_provisioner_is_what_it_reads():
     for name in ("process", "pid", "pgid"):
         assert hasattr(LocalProvisioner, name), name
     assert list(inspect.signature(AsyncKernelManager._reconcile_connection_info).parameters) == ["self", "info"]
+
+
+def test_autograde_lists_the_submissions_then_creates_its_exporter_then_reads_them():
+    # grading.intake.exporter.IntakeExporter admits the run's submissions when it is
+    # created: after init_notebooks filled converter.assignments, before convert_notebooks
+    # (which reads timestamp.txt, takes the student id and calls the pre-convert hook).
+    from nbgrader.converters.base import BaseConverter
+
+    start = inspect.getsource(BaseConverter.start)
+    order = [start.index(step) for step in ("self.init_notebooks()", "self.exporter_class(parent=self",
+                                            "self.convert_notebooks()")]
+    assert order == sorted(order)
+    convert = inspect.getsource(BaseConverter.convert_notebooks)
+    assert "for assignment in sorted(self.assignments.keys()):" in convert
+    assert "self.notebooks = sorted(self.assignments[assignment])" in convert
+    assert convert.index("self.init_destination(") < convert.index("self.run_pre_convert_hook()")

@@ -230,3 +230,60 @@ def test_a_forked_worker_gets_a_warm_parent_of_its_own(tmp_path):
         printed, parents = pool.apply_async(_kernel_cwd_and_parent, (str(tmp_path),)).get(timeout=120)
     assert printed == f"kernel /home/student/{tmp_path.name}\n"
     assert len(parents) == 1 and parents != [mine]
+
+
+def instructors(source, grade_id, graded=False):
+    """A cell as nbgrader leaves the instructor's: read-only, with a grade id the gradebook knows."""
+    return new_code_cell(source, metadata={"nbgrader": {
+        "grade": graded, "grade_id": grade_id, "locked": True, "points": 1 if graded else 0,
+        "schema_version": 3, "solution": False, "task": False}})
+
+
+def run_notebook(cells, tmp_path, **settings):
+    nb = new_notebook(cells=cells)
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    resources = {"metadata": {"path": str(tmp_path)}}
+    nb, resources = ResilientExecute(**settings).preprocess(nb, resources)
+    return nb, resources
+
+
+def test_past_the_notebooks_time_limit_the_students_cells_are_skipped_and_graded_cells_still_run(tmp_path):
+    # The issue's attack with short limits: added cells that each sleep just under the cell limit.
+    sleepers = [new_code_cell(f"import time\ntime.sleep(2.5)\nprint('slept {i}')") for i in range(6)]
+    cells = [instructors("x = 41", "setup"), *sleepers, instructors("x += 1\nprint('graded', x)", "check", True),
+             new_code_cell("print('late')")]
+    nb, resources = run_notebook(cells, tmp_path, timeout=3, notebook_timeout=6)
+    spent = resources["notebook_time"]
+    outcomes = []
+    for cell in nb.cells[1:7]:
+        [error] = errors(cell) or [None]
+        outcomes.append("ran" if error is None else error.ename)
+        if error is not None and error.ename == "CellTimeoutError":
+            assert "when the notebook's time limit of 6 s ran out" in error.evalue
+        if error is not None and error.ename == "NotebookTimeout":
+            assert "not run: the notebook's time limit of 6 s was spent" in error.evalue and not text(cell)
+    # In order: the sleepers that fit, at most one stopped, then only skipped ones.
+    assert outcomes == sorted(outcomes, key=["ran", "CellTimeoutError", "NotebookTimeout"].index), outcomes
+    assert outcomes.count("ran") <= 3 and outcomes.count("CellTimeoutError") <= 1 and "NotebookTimeout" in outcomes
+    assert text(nb.cells[7]) == "graded 42\n" and not errors(nb.cells[7])  # set-up re-run in a fresh kernel
+    assert errors(nb.cells[8])[0].ename == "NotebookTimeout"
+    assert spent["budget"] == 6 and 9 in spent["skipped"]
+    assert spent["skipped"] == [i + 1 for i, cell in enumerate(nb.cells) if any(
+        e.ename == "NotebookTimeout" for e in errors(cell))]
+
+
+def test_a_spent_limit_skips_every_cell_a_student_wrote_whatever_its_metadata(tmp_path):
+    # An added cell that claims to be read-only but has no grade id (nbgrader removes ids it
+    # does not know) is the student's.
+    fake = new_code_cell("print('fake read-only')", metadata={"nbgrader": {"locked": True, "grade": False}})
+    cells = [instructors("print('setup')", "setup"), new_code_cell("print('mine')"), fake,
+             instructors("print('graded')", "check", True)]
+    nb, resources = run_notebook(cells, tmp_path, notebook_timeout=0)
+    assert [text(c) for c in nb.cells] == ["setup\n", "", "", "graded\n"]
+    assert resources["notebook_time"] == {"budget": 0, "skipped": [2, 3], "stopped": None}
+
+
+def test_without_a_notebook_limit_every_cell_runs(tmp_path):
+    cells = [instructors("print('setup')", "setup"), new_code_cell("print('mine')")]
+    nb, resources = run_notebook(cells, tmp_path, notebook_timeout=None)
+    assert [text(c) for c in nb.cells] == ["setup\n", "mine\n"] and "notebook_time" not in resources

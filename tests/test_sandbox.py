@@ -342,3 +342,98 @@ def test_what_the_sandbox_binds_inside_tmp_is_still_there_in_every_forked_kernel
             assert json.loads(nb.cells[1].outputs[0]["text"]) == ['"""', False, expected_tmp]
     finally:
         warm.release_warm_parents()
+
+
+# ---------------------------------------------------------------------- nothing of the host is writable
+
+#: What a container runtime makes read-only or masks in /proc and /sys (runc's and Docker's lists),
+#: and /sys as a whole if a sandbox ever shows it: every place there a process could write the host's
+#: state on its uid alone (a sandbox of a root grader runs as the host's root).
+HOST_PATHS = ("/proc/sys", "/proc/sysrq-trigger", "/proc/bus", "/proc/fs", "/proc/irq",
+              "/proc/acpi", "/proc/asound", "/proc/scsi", "/proc/kcore", "/proc/keys", "/proc/key-users",
+              "/proc/latency_stats", "/proc/sched_debug", "/proc/timer_list", "/proc/timer_stats", "/sys")
+
+#: Student code, run where student code runs: opens every regular file under HOST_PATHS for
+#: writing (an open writes nothing) and tries to create a file in every folder there.
+WALK = f"""
+import json, os, stat
+
+def walk_for_writable_host_paths():
+    checked, writable = [], []
+    def try_file(path):
+        checked.append(path)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY))
+            writable.append(path)
+        except OSError:
+            pass
+    def try_folder(folder):
+        probe = os.path.join(folder, ".dlcv-writable-probe")
+        checked.append(folder)
+        try:
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+        except OSError:
+            return
+        writable.append(folder)
+        os.unlink(probe)
+    for top in {HOST_PATHS!r}:
+        if os.path.isfile(top):
+            try_file(top)
+        for folder, dirnames, filenames in os.walk(top):
+            try_folder(folder)
+            for name in filenames:
+                path = os.path.join(folder, name)
+                try:
+                    if stat.S_ISREG(os.lstat(path).st_mode):
+                        try_file(path)
+                except OSError:
+                    pass
+    return {{"checked": len(checked), "writable": len(writable), "first": writable[:4],
+            "sentinels": [p for p in ("/proc/sys/kernel/core_pattern", "/proc/sys/vm/overcommit_memory")
+                          if p in checked],
+            "parent": open("/proc/1/cmdline").read().split(chr(0))[:2]}}
+"""
+
+
+def walk_in_a_kernel(tmp_path, warm_parent):
+    from nbformat.v4 import new_code_cell, new_notebook
+    from traitlets.config import Config
+
+    from grading.preprocessors.resilient_execute import ResilientExecute
+
+    nb = new_notebook(cells=[new_code_cell(WALK + "\nprint(json.dumps(walk_for_writable_host_paths()))")])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    executor = ResilientExecute(config=Config({"Sandbox": {"warm_parent": warm_parent}}))
+    nb, _ = executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert text.strip(), nb.cells[0].outputs
+    return json.loads(text.strip().splitlines()[-1])
+
+
+def walk_in_a_regrade_child():
+    import numpy as np
+
+    from grading.sandbox.regrade import run_isolated
+
+    # The child sends back only plain numbers and an error message: the walk travels as the message.
+    module = WALK + "\ndef L1_reg(W, reg):\n    raise RuntimeError(json.dumps(walk_for_writable_host_paths()))\n"
+    run = run_isolated(module.encode(), [("L1_reg", np.ones((2, 2)), 0.5)], sandbox=project_sandbox())
+    [outcome] = run.outcomes
+    assert outcome.status == "raised", (outcome, run.faults)
+    return json.loads(outcome.message)
+
+
+@pytest.mark.parametrize("where", ["forked kernel", "plain kernel", "re-grade child"])
+def test_no_sysctl_or_other_host_state_in_proc_is_writable_from_student_code(where, tmp_path):
+    # As root (the sandbox's uid 0 is the host's root) and, through test_unprivileged, as an
+    # ordinary user: no file under /proc/sys and the other host paths opens for writing, no
+    # folder there takes a new file. kernel.core_pattern would run a command as root on a crash.
+    from grading.sandbox import warm
+
+    if where == "re-grade child":
+        seen = walk_in_a_regrade_child()
+    else:
+        seen = walk_in_a_kernel(tmp_path, warm_parent=where == "forked kernel")
+        assert (seen["parent"] == [sys.executable, warm.INSIDE_ZYGOTE]) == (where == "forked kernel"), seen
+    assert seen["sentinels"] == ["/proc/sys/kernel/core_pattern", "/proc/sys/vm/overcommit_memory"], seen
+    assert seen["writable"] == 0, seen

@@ -48,6 +48,7 @@ import pytest
 from grading.sandbox.bubblewrap import python_installation
 from grading.tools.scratch_course import REPO, NbgraderFailed, ScratchCourse
 from support.helpers import student_module_source
+from support.hermetic import real_home
 from support.integrity import project_sandbox, report
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
@@ -151,6 +152,7 @@ def site_packages():
 
 
 def home_listing():
+    """The run's own home folder (tests/support/hermetic.py): only student code could write there."""
     return sorted(os.listdir(Path.home()))
 
 
@@ -166,7 +168,7 @@ def token_files(token, course_root):
         for folder, dirnames, filenames in os.walk(top):
             dirnames[:] = [d for d in dirnames if d != ".git"]
             found.update(os.path.join(folder, n) for n in dirnames + filenames if token in n)
-    for top in (Path.home(), Path(tempfile.gettempdir())):
+    for top in (Path.home(), real_home(), Path(tempfile.gettempdir())):
         found.update(str(p) for p in top.iterdir() if token in p.name)
     return sorted(found)
 
@@ -538,6 +540,22 @@ def test_site_packages_gains_and_changes_no_file(graded):
 
 def test_the_home_folder_gains_no_file(graded):
     assert graded.after["home"] == graded.before["home"]
+
+
+def test_the_home_checks_see_a_file_that_student_code_would_write(tmp_path):
+    # The two checks above and below, without a sandbox: a file written into the run's home
+    # changes its listing, and a file named with the token is found in the user's real home.
+    token = secrets.token_hex(8)
+    before = home_listing()
+    planted = [Path.home() / f"dlcv-escape-{token}-home.txt", real_home() / f"dlcv-escape-{token}-home.txt"]
+    try:
+        for path in planted:
+            path.write_text("written by a submission\n")
+        assert home_listing() != before
+        assert sorted(token_files(token, tmp_path)) == sorted(str(p) for p in planted)
+    finally:
+        remove([str(p) for p in planted])
+    assert home_listing() == before
 
 
 def test_no_file_named_with_the_runs_token_was_planted_anywhere(graded):

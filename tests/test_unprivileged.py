@@ -18,14 +18,14 @@ pytestmark = pytest.mark.e2e  # runs nbgrader, kernels or sandboxes
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the whole suite already runs as an unprivileged user")
 def test_sandbox_and_escape_catalogue_hold_for_an_unprivileged_instructor():
-    user = ordinary_user()
-    done = run_as(user, [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
-                         "tests/test_sandbox.py", "tests/test_limits.py", "tests/test_sandbox_escapes.py"],
-                  timeout=1800)
+    with ordinary_user() as user:  # new for this run, removed with its home afterwards
+        done = run_as(user, [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                             "tests/test_sandbox.py", "tests/test_limits.py", "tests/test_sandbox_escapes.py"],
+                      timeout=1800)
+        # The tests ran as the user, not as root.
+        check = run_as(user, [sys.executable, "-c", "import os; print(os.geteuid())"], timeout=60)
     output = done.stdout[-6000:] + done.stderr[-3000:]
     assert done.returncode == 0, output
     last = done.stdout.strip().splitlines()[-1]
     assert " passed" in last and "failed" not in last and "skipped" not in last, output
-    # The tests ran as the user, not as root.
-    check = run_as(user, [sys.executable, "-c", "import os; print(os.geteuid())"], timeout=60)
     assert check.stdout.strip() not in ("", "0"), check

@@ -22,15 +22,50 @@ score. What counts as a finding:
   ``L2_reg`` in the notebook instead of the module, and shell commands
   (``!cp ...``, ``%%bash`` cells). Imports there are the student's business
   (plotting, experiments) and are not findings.
+
+The audit runs in nbgrader's own process on text a student wrote, so its
+time grows linearly with that text (``benchmarks/audit_scaling.py`` measures
+it on crafted shapes), and what it returns is bounded: at most
+:data:`MAX_FINDINGS` findings per module or cell, each cut short. The caller
+caps how much text it hands over (``IsolatedRegrade.audit_max_bytes``).
+Source the audit cannot read within its bounds (nested deeper than it
+follows, more IPython syntax in a cell than :data:`MAX_IPYTHON_PASSES`
+transformations) raises :class:`grading.source.Unreadable`, whose message is
+the reason to flag.
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
+import functools
 import re
 from collections.abc import Iterable
 
 from grading.names import Scopes
+from grading.source import Unreadable
+
+#: Findings kept per module or cell; the rest are counted in one more line.
+MAX_FINDINGS = 20
+
+#: Characters of code quoted in a finding.
+QUOTED = 60
+
+#: Transformations of IPython syntax (``x = %timeit f()``, ``f?``) read per
+#: cell. IPython re-reads the whole cell after each one, so their cost is
+#: this many times the cell's size; IPython itself gives up after 500.
+MAX_IPYTHON_PASSES = 16
+
+#: Characters IPython may re-read, over all its passes, for one notebook's cells
+#: (about five seconds of the grader's time at worst).
+IPYTHON_BUDGET = 1024**2
+
+
+class IPythonBudget:
+    """What is left of :data:`IPYTHON_BUDGET` for one notebook; pass one to each :func:`audit_cell`."""
+
+    def __init__(self, chars: int = IPYTHON_BUDGET):
+        self.left = chars
 
 ALLOWED_IMPORTS = {"numpy", "math", "cmath", "numbers", "typing", "warnings", "__future__",
                    "dataclasses", "collections", "enum", "abc", "functools", "itertools", "operator"}
@@ -81,6 +116,34 @@ HARMLESS_DUNDERS = {"__init__", "__repr__", "__str__", "__doc__", "__slots__", "
 ORDINARY_SPECIAL_TEXT = {"__main__"}
 
 
+_SPECIAL_START = re.compile(r"(?<![A-Za-z0-9])__[A-Za-z]")
+_SPECIAL_END = re.compile(r"(?=__(?![A-Za-z0-9]))")
+_WORD_RUN = re.compile(r"\w+")
+
+
+def _holds_a_special_name(text):
+    """Whether ``text`` holds ``__name__`` standing alone (not inside a longer word of letters and digits).
+
+    The same as ``re.search(r"(?<![A-Za-z0-9])__[A-Za-z]\\w*__(?![A-Za-z0-9])", text)``,
+    in time linear in ``text`` (that expression backtracks quadratically on
+    text like ``"é__a" * n``): a match starts at an opening ``__``, ends at a
+    closing ``__`` at least five characters on, and lies inside one run of
+    word characters.
+    """
+    starts = [m.start() for m in _SPECIAL_START.finditer(text)]
+    if not starts:
+        return False
+    ends = [m.start() + 2 for m in _SPECIAL_END.finditer(text)]
+    for run in _WORD_RUN.finditer(text):
+        first = bisect.bisect_left(starts, run.start())
+        if first == len(starts) or starts[first] >= run.end():
+            continue
+        last = bisect.bisect_right(ends, run.end()) - 1
+        if last >= 0 and ends[last] >= starts[first] + 5:
+            return True
+    return False
+
+
 def _pieces_of_a_special_name(text):
     """Whether ``text`` is, or could be a piece of, a special name such as ``__builtins__``.
 
@@ -89,9 +152,22 @@ def _pieces_of_a_special_name(text):
     """
     if text in ORDINARY_SPECIAL_TEXT:
         return False
-    if re.search(r"(?<![A-Za-z0-9])__[A-Za-z]\w*__(?![A-Za-z0-9])", text):
+    if _holds_a_special_name(text):
         return True
     return bool(re.match(r"__[A-Za-z]", text) or re.search(r"[A-Za-z]__$", text))
+
+
+def _short(text):
+    return text if len(text) <= QUOTED else text[:QUOTED] + "..."
+
+
+def _bounded(findings):
+    """Findings in line order, at most :data:`MAX_FINDINGS` of them and a count of the rest."""
+    ordered = sorted(set(findings), key=_line_order)
+    if len(ordered) <= MAX_FINDINGS:
+        return ordered
+    return ordered[:MAX_FINDINGS] + [f"... and {len(ordered) - MAX_FINDINGS} more findings"]
+
 
 GRADED_FUNCTIONS = {"L1_reg", "L2_reg"}
 
@@ -135,10 +211,10 @@ class _Auditor(ast.NodeVisitor):
             self.add(node, "imports from a relative package")
         module = node.module or ""
         if any(part.startswith("_") for part in module.split(".")) and module != "__future__":
-            self.add(node, f"imports from a private module ({module})")
+            self.add(node, f"imports from a private module ({_short(module)})")
         for alias in node.names:
             if alias.name in FORBIDDEN_NAMES:
-                self.add(node, f"imports {alias.name} from {module} ({FORBIDDEN_NAMES[alias.name]})")
+                self.add(node, f"imports {alias.name} from {_short(module)} ({FORBIDDEN_NAMES[alias.name]})")
         self._import(node, node.module or "", None)
         for alias in node.names:
             if node.module and node.module.split(".")[0] == "numpy":
@@ -151,7 +227,7 @@ class _Auditor(ast.NodeVisitor):
         if alias:
             self.modules.add(alias)
         if self.check_imports and root not in ALLOWED_IMPORTS:
-            self.add(node, f"imports {module} (only numpy and math are allowed)")
+            self.add(node, f"imports {_short(module)} (only numpy and math are allowed)")
 
     def _patched(self, target):
         """The dotted name patched by assigning to ``target``, or None.
@@ -165,10 +241,10 @@ class _Auditor(ast.NodeVisitor):
             while isinstance(base, ast.Attribute):
                 base = base.value
             if isinstance(base, ast.Name) and (base.id in {"builtins", "__builtins__"} or self._watched(base)):
-                return ast.unparse(target)
+                return _short(ast.unparse(target))
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) \
                 and target.value.id in {"__builtins__", "globals"}:
-            return ast.unparse(target)
+            return _short(ast.unparse(target))
         return None
 
     def _watched(self, base):
@@ -223,7 +299,7 @@ class _Auditor(ast.NodeVisitor):
             self.add(node, FORBIDDEN_ATTRIBUTES[node.attr])
         if node.attr in NUMPY_FILE_FUNCTIONS and isinstance(node.value, ast.Name) \
                 and node.value.id in self.modules:
-            self.add(node, f"uses file access ({ast.unparse(node)})")
+            self.add(node, f"uses file access ({_short(ast.unparse(node))})")
         self.generic_visit(node)
 
     def visit_Call(self, node):
@@ -232,7 +308,7 @@ class _Auditor(ast.NodeVisitor):
             if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
                 self.add(node, f"reads an attribute by a computed name ({node.func.id})")
             elif name.value.startswith("_"):
-                self.add(node, f"reads a private attribute ({node.func.id} {name.value!r})")
+                self.add(node, f"reads a private attribute ({node.func.id} {_short(name.value)!r})")
         self.generic_visit(node)
 
     def visit_Constant(self, node):
@@ -245,37 +321,96 @@ class _Auditor(ast.NodeVisitor):
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) \
                     and item.name.startswith("__") and item.name not in HARMLESS_DUNDERS:
-                self.add(item, f"class {node.name} redefines {item.name}")
+                self.add(item, f"class {_short(node.name)} redefines {_short(item.name)}")
         self.generic_visit(node)
+
+
+def _read(parse, where):
+    """``parse()``'s tree and what the audit makes of it; None if the source does not parse.
+
+    Source nested deeper than Python's or the audit's own recursion follows
+    raises :class:`Unreadable`: it may still run (the grader's stack is
+    deeper than a fresh interpreter's), so it is not taken for a syntax error.
+    """
+    try:
+        return parse()
+    except SyntaxError:
+        return None
+    except (RecursionError, MemoryError):
+        raise Unreadable(f"{where} is nested more deeply than the audit reads; it was not audited") from None
 
 
 def audit_module(source: str) -> list[str]:
     """Findings in the text of ``regularization.py``, as readable strings.
 
+    ``source`` is the text Python reads (:func:`grading.source.module_text`).
     A module that does not parse has no findings: it cannot run either, and
-    the re-grade reports its syntax error as a fault.
+    the re-grade reports its syntax error as a fault. Raises
+    :class:`Unreadable` for a module nested deeper than the audit reads.
     """
-    try:
+    def parse():
         tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    auditor = _Auditor("regularization.py", check_imports=True, scopes=Scopes(tree))
-    auditor.visit(tree)
-    return sorted(set(auditor.findings), key=_line_order)
+        auditor = _Auditor("regularization.py", check_imports=True, scopes=Scopes(tree))
+        auditor.visit(tree)
+        return auditor.findings
+
+    return _bounded(_read(parse, "regularization.py") or [])
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _lines(source):
+    """The lines of ``source`` as Python's tokenizer sees them.
+
+    Only ``\\n``, ``\\r\\n`` and ``\\r`` end a line for Python; ``str.splitlines``
+    also splits at form feeds, ``\\x1c``-``\\x1e``, ``\\x85`` and ``\\u2028``, which
+    Python reads as whitespace or inside strings, so a line split there could
+    hide the code after it.
+    """
+    return _LINE_BREAK.split(source)
 
 
 def _without_magics(source):
     """Cell source with IPython magics and shell escapes blanked out."""
     return "\n".join(
-        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+        "" if line.lstrip().startswith(("%", "!")) else line for line in _lines(source)
     )
 
 
-def _as_ipython_runs_it(source):
-    """The Python that IPython runs for a cell (magics become ``get_ipython()`` calls)."""
+def _as_ipython_runs_it(source, label="the cell", budget=None):
+    """The Python that IPython runs for a cell (magics become ``get_ipython()`` calls).
+
+    IPython's own transformation, read through at most
+    :data:`MAX_IPYTHON_PASSES` transformations, each of which re-reads the
+    whole cell and spends its length from ``budget`` (an
+    :class:`IPythonBudget`); a cell that needs more, or more than is left,
+    raises :class:`Unreadable`.
+    """
     from IPython.core.inputtransformer2 import TransformerManager
 
-    return TransformerManager().transform_cell(source)
+    budget = budget or IPythonBudget()
+
+    class Bounded(TransformerManager):
+        def do_token_transforms(self, lines):
+            for _ in range(MAX_IPYTHON_PASSES):
+                budget.left -= sum(len(line) for line in lines)
+                if budget.left < 0:
+                    raise Unreadable(f"{label}: the notebook's cells use more IPython syntax (magics, ?, !) "
+                                     "among lines of Python than the audit reads; it was not audited")
+                changed, lines = self.do_one_token_transform(lines)
+                if not changed:
+                    return lines
+            raise Unreadable(f"{label} uses IPython syntax (magics, ?, !) in more than "
+                             f"{MAX_IPYTHON_PASSES - 1} places among lines of Python; it was not audited")
+
+    try:
+        return Bounded().transform_cell(source)
+    except Unreadable:
+        raise
+    except Exception as error:  # noqa: BLE001 (IPython's reading of hostile text may fail in any way)
+        raise Unreadable(f"{label} could not be read as IPython reads it ({type(error).__name__}); "
+                         "it was not audited") from None
 
 
 SHELL_MAGICS = ("%%bash", "%%sh", "%%script", "%%system", "%system", "%sx")
@@ -285,22 +420,33 @@ def notebook_names(sources: Iterable[str]) -> set[str]:
     """The names that the notebook's code cells ``sources`` assign (not import) at top level.
 
     Pass them to :func:`audit_cell` so a variable defined in one cell and read
-    in another is known to be a variable.
+    in another is known to be a variable. Cells that do not parse, or that are
+    nested too deeply to read, add no names.
     """
     names, suspicious = set(), set()
     for source in sources:
         try:
-            tree = ast.parse(_without_magics(source))
-        except SyntaxError:
+            found = _read(functools.partial(_names_in, source), "a cell")
+        except Unreadable:
             continue
-        names |= Scopes(tree).module.assigned
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) \
-                    and node.value is not None and _reaches_special(node.value):
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                suspicious |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        if found is not None:
+            names |= found[0]
+            suspicious |= found[1]
     # A built-in's name assigned from something forbidden (open = open) stays suspicious.
     return names - (suspicious & set(FORBIDDEN_NAMES))
+
+
+def _names_in(source):
+    """``(assigned, suspicious)``: the names one cell assigns at top level, and those assigned from
+    something forbidden."""
+    tree = ast.parse(_without_magics(source))
+    suspicious = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) \
+                and node.value is not None and _reaches_special(node.value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            suspicious |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return Scopes(tree).module.assigned, suspicious
 
 
 def _reaches_special(value):
@@ -313,34 +459,43 @@ def _reaches_special(value):
     )
 
 
-def audit_cell(source: str, label: str, known_names: Iterable[str] = ()) -> list[str]:
+def audit_cell(source: str, label: str, known_names: Iterable[str] = (),
+               ipython_budget: IPythonBudget | None = None) -> list[str]:
     """Findings in a notebook code cell that the student added or changed.
 
     ``known_names`` are variables assigned in the notebook's other cells
     (see :func:`notebook_names`); reading one of them is not a finding even
-    if it shares a built-in's name.
+    if it shares a built-in's name. Pass one ``ipython_budget`` to all the
+    cells of a notebook. Raises :class:`Unreadable` for a cell the audit
+    cannot read within its bounds.
     """
-    shell = [number for number, line in enumerate(source.splitlines(), 1)
+    shell = [number for number, line in enumerate(_lines(source), 1)
              if line.lstrip().startswith(("!",) + SHELL_MAGICS)]
     shell_findings = [f"{label} line {shell[0]}: runs shell commands"] if shell else []
     magics_only = False
-    try:
-        tree = ast.parse(_without_magics(source))
-    except SyntaxError:
+    tree = _read(lambda: ast.parse(_without_magics(source)), label)
+    if tree is None:
         # IPython syntax inside a line (``x = %timeit -o f()``, ``f?``): read
         # the cell as IPython runs it. Its get_ipython() calls are then its
-        # magics, unless the student wrote get_ipython themselves.
-        try:
-            tree = ast.parse(_as_ipython_runs_it(source))
-        except SyntaxError:
+        # magics, unless the student wrote get_ipython themselves. Lines that
+        # are magics or shell escapes as a whole are blanked first, as above
+        # (a cell magic's body is not Python: that cell is read whole).
+        whole = source.lstrip().startswith("%%")
+        tree = _read(lambda: ast.parse(_as_ipython_runs_it(source if whole else _without_magics(source), label,
+                                                           ipython_budget)), label)
+        if tree is None:
             return shell_findings  # it cannot run either
         magics_only = "get_ipython" not in source
         shell_findings += [f"{label} line {node.lineno}: runs shell commands" for node in ast.walk(tree)
                            if isinstance(node, ast.Attribute) and node.attr in ("system", "getoutput")]
-    auditor = _Auditor(label, check_imports=False, modules=NOTEBOOK_MODULES,
-                       scopes=Scopes(tree, predefined=known_names), magics_only=magics_only)
-    auditor.visit(tree)
-    findings = list(auditor.findings) + shell_findings
+
+    def audit():
+        auditor = _Auditor(label, check_imports=False, modules=NOTEBOOK_MODULES,
+                           scopes=Scopes(tree, predefined=known_names), magics_only=magics_only)
+        auditor.visit(tree)
+        return auditor.findings
+
+    findings = list(_read(audit, label)) + shell_findings
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -349,7 +504,7 @@ def audit_cell(source: str, label: str, known_names: Iterable[str] = ()) -> list
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in GRADED_FUNCTIONS:
             findings.append(f"{label} line {node.lineno}: defines {node.name} in the notebook "
                             "instead of regularization.py")
-    return sorted(set(findings), key=_line_order)
+    return _bounded(findings)
 
 
 def _line_order(finding):

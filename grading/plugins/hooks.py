@@ -9,60 +9,42 @@ submission of the run is graded:
   message says why and how to fix it);
 - the SQLite gradebook cannot be backed up (``grading.plugins.backup``).
 
-Both are checked once per run. Then symbolic links in ``submitted/`` are set
-aside (:func:`set_links_aside`): nbgrader's copy follows links, so a
-submitted link to a file of the grader's (the master solution, the checks)
-would otherwise be graded as the student's and handed back in feedback.
+Both are checked once per run. What nbgrader reads of the submissions
+themselves (links, special files, sizes, the notebook, student ids) is made safe
+before the hook runs, by the intake (``grading.intake``): nbgrader reads a
+submission's ``timestamp.txt`` and takes its student id before it calls this hook.
 """
 
 from __future__ import annotations
 
-import glob
-import logging
 import os
-from pathlib import Path
+from types import SimpleNamespace
 
-from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Application
 
+from grading.course import course_directory, load_config
 from grading.plugins.backup import backup_before_autograde
 from grading.sandbox.bubblewrap import SandboxUnavailable, require_sandbox
 
-#: A submitted symbolic link is renamed to its name plus this suffix, which
-#: ``CourseDirectory.ignore`` (nbgrader_config.py) keeps out of every copy.
-LINK_SUFFIX = ".link-not-collected"
 
-_done = set()
+def _grading_app() -> SimpleNamespace:
+    """``config``, ``log`` and ``coursedir`` of the autograde that calls the hook.
 
-
-def set_links_aside(coursedir: CourseDirectory, assignment: str, log: logging.Logger) -> list[Path]:
-    """Rename every symbolic link in the submissions of ``assignment`` so that nbgrader ignores it.
-
-    nbgrader's copy into ``autograded/`` follows links, so a submitted link to
-    a file of the grader's (the master solution, the checks) would be graded
-    as the student's own and handed back in feedback. The link itself is kept
-    (renamed, never followed) as part of the student's record. Once per run;
-    returns the renamed links.
+    The nbgrader application's, on the command line. Formgrader's "autograde" button
+    runs nbgrader's ``Autograde`` inside the Jupyter server, whose application has no
+    course directory: there the course is the working folder (``BaseConverter.start``
+    changes into the course root before it converts anything), read as nbgrader reads it.
     """
-    key = (id(coursedir), assignment)
-    if key in _done:
-        return []
-    _done.add(key)
-    renamed = []
-    for folder in sorted(glob.glob(coursedir.format_path(coursedir.submitted_directory, "*", assignment))):
-        for root, folders, files in os.walk(folder):
-            for name in folders + files:
-                path = Path(root) / name
-                if path.is_symlink() and not name.endswith(LINK_SUFFIX):
-                    path.rename(path.with_name(name + LINK_SUFFIX))
-                    renamed.append(path)
-                    log.warning("%s is a symbolic link: not collected (renamed to %s%s)", path, name, LINK_SUFFIX)
-    return renamed
+    app = Application.instance()
+    if getattr(app, "coursedir", None) is not None:
+        return SimpleNamespace(config=app.config, log=app.log, coursedir=app.coursedir)
+    config = load_config(os.getcwd())
+    return SimpleNamespace(config=config, log=app.log, coursedir=course_directory(os.getcwd(), config))
 
 
 def before_autograde(assignment: str, student: str, notebooks: list[str]) -> None:
     """Stop autograde unless student code can be sandboxed and the gradebook is backed up."""
-    app = Application.instance()
+    app = _grading_app()
     try:
         require_sandbox(app.config, app.log)
     except SandboxUnavailable as error:
@@ -74,4 +56,3 @@ def before_autograde(assignment: str, student: str, notebooks: list[str]) -> Non
         app.log.error("Not autograding: the gradebook could not be backed up (%s: %s).",
                       type(error).__name__, error)
         raise SystemExit(1) from None
-    set_links_aside(app.coursedir, assignment, app.log)

@@ -10,7 +10,9 @@ links: the participant's e-mail address and "Last modified (submission)".
 
 - finds the student id through the worksheet's e-mail address in the roster (the students
   imported into the gradebook), falling back to the full name;
-- takes the submission time from the worksheet, read in the course's time zone;
+- takes the submission time from the worksheet only, read in the course's time zone (a
+  file the student named ``timestamp.txt``, which nbgrader would take as the submission
+  time, is kept as ``timestamp-handed-in.txt``, with a warning);
 - files any notebook under the released notebook's name (a renamed notebook is collected,
   with a warning that says so) and keeps other files by their own names (extra files are
   kept, with a warning; extra Python files are flagged by the integrity check).
@@ -30,6 +32,9 @@ from dateutil import parser as dateparser
 from nbgrader.api import Gradebook
 from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Unicode
+
+#: The name a student's own ``timestamp.txt`` is collected under (nbgrader reads ``timestamp.txt``).
+STUDENT_TIMESTAMP = "timestamp-handed-in.txt"
 
 MOODLE_NAME = re.compile(
     r"(?P<fullname>[^/\\]+?)_(?P<participant>\d+)_assignsubmission_file_?[/\\]?(?P<name>[^/\\]+)$"
@@ -68,7 +73,14 @@ class MoodleCollector(FileNameCollectorPlugin):
                              "with 'nbgrader db student import' first. Skipped: %s",
                              fullname, participant, submitted_file)
             return None
-        if name.endswith(".ipynb") and name != self.notebook:
+        if name == "timestamp.txt":
+            # nbgrader's zip_collect keeps a collected timestamp.txt over the time given
+            # here, and autograde reads it as the submission time: the student's file
+            # would set their own lateness. Kept under another name, never read.
+            self.log.warning("%s handed in a file named timestamp.txt; kept as %s, not used: the submission "
+                             "time comes from the worksheet only.", student_id, STUDENT_TIMESTAMP)
+            name = STUDENT_TIMESTAMP
+        elif name.endswith(".ipynb") and name != self.notebook:
             self.log.warning("%s handed in the notebook as '%s'; collected as '%s'.",
                              student_id, name, self.notebook)
             name = self.notebook

@@ -24,6 +24,16 @@ nbgrader's ``IgnorePattern``) and before ``SaveAutoGrades`` in
 5. ``grading.integrity.audit`` reads the module and the student's notebook cells, and
    the grader lists what it saw of attempts the sandbox refused.
 
+The static readers (the audit, and the loop check of the ``*_vectorized``
+cells) read the module's text as Python decodes it
+(``grading.source.module_text``) and at most ``audit_max_bytes`` of it. A
+module they refuse (larger than that, in an encoding other than UTF-8, not
+decodable, nested deeper than they read) is flagged with the reason, and
+its ``*_vectorized`` cells get no points: what the loop check cannot read,
+it cannot pass. The student's notebook cells are audited up to
+``audit_max_bytes`` together; a cell past that, or one the audit cannot
+read, is flagged instead of audited.
+
 It writes ``integrity.json`` beside the autograded notebook (for
 instructors; ``CourseDirectory.ignore`` keeps it out of feedback)::
 
@@ -31,8 +41,12 @@ instructors; ``CourseDirectory.ignore`` keeps it out of feedback)::
      "reasons": [...], "faults": [...], "contained": [...],
      "cells": {grade_id: {"max": p, "notebook": s, "isolated": s, "score": s, "message": ...}}}
 
-A submission is flagged when the audit found something, or the sandbox
-refused something the student's code tried (``contained``). Flagged students
+A submission is flagged when the audit found something, the sandbox
+refused something the student's code tried (``contained``), the notebook
+ran past ``ResilientExecute.notebook_timeout`` (its cells past the limit
+were not run), or the intake set something of the submission aside
+(``resources["intake"]["findings"]``, from ``grading.intake.exporter.IntakeExporter``;
+those reasons come first). Flagged students
 are logged as they are graded and listed again when nbgrader exits.
 
 Steps 1-3 need only the collected module, not the kernel: listed right after
@@ -57,11 +71,12 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Integer, Unicode
 
 from grading import checks
-from grading.integrity.audit import audit_cell, audit_module, notebook_names
+from grading.integrity.audit import IPythonBudget, audit_cell, audit_module, notebook_names
 from grading.integrity.report import IntegrityReport, flagged_summary
 from grading.preprocessors.snapshot import read_module
 from grading.sandbox.bubblewrap import Sandbox, require_sandbox
 from grading.sandbox.regrade import Limits, run_isolated
+from grading.source import Unreadable, module_text
 
 #: What the sandbox's refusals look like in a kernel's output, and whether one is a
 #: reason to flag (an attempt on files or the network) or only a limit that was hit.
@@ -77,6 +92,10 @@ REFUSALS = {
     "output truncated by the grader": ("printed more than the output cap", False),
     "did not finish within": ("ran past the time limit", False),
 }
+
+
+#: Reasons kept from the audit of one notebook's cells; the rest are counted in one more line.
+MAX_CELL_REASONS = 50
 
 
 class SandboxFault(Exception):
@@ -152,12 +171,34 @@ def recorded_calls() -> list[tuple[str, np.ndarray, float]]:
     return list(unique.values())
 
 
+def static_source(module_source: bytes | None, max_bytes: int) -> tuple[str | None, str | None]:
+    """``(text, refusal)``: the module's text for the static readers, or why they refuse it.
+
+    ``text`` is what Python reads (:func:`grading.source.module_text`), None
+    when the module is missing or refused; ``refusal`` is the reason to flag.
+    """
+    if module_source is None:
+        return None, None
+    try:
+        return module_text(module_source, max_bytes), None
+    except Unreadable as refusal:
+        return None, str(refusal)
+
+
+def refused_loop_check(refusal: str) -> str:
+    """The message of a ``*_vectorized`` cell whose module the loop check refused."""
+    return f"the loop check could not read regularization.py, so this part gets no points: {refusal}"
+
+
 def isolated_scores(module_source: bytes | None, source: str | None, limits: Limits,
-                    sandbox: Sandbox | None = None) -> tuple[dict[str, tuple[bool, str]], list[str]]:
+                    sandbox: Sandbox | None = None,
+                    refusal: str | None = None) -> tuple[dict[str, tuple[bool, str]], list[str]]:
     """Grade every cell with the student's module (``module_source``, bytes or None) run in the sandbox.
 
-    ``source`` is the module's text for the loop check. Returns ``(cells,
-    faults)``: ``cells[grade_id]`` is ``(passed, message)``.
+    ``source`` is the module's text for the loop check (:func:`static_source`);
+    with a ``refusal`` the loop check does not read it and its cells fail
+    with that reason. Returns ``(cells, faults)``: ``cells[grade_id]`` is
+    ``(passed, message)``.
     """
     calls = recorded_calls()
     run = run_isolated(module_source, calls, limits, sandbox)
@@ -167,6 +208,9 @@ def isolated_scores(module_source: bytes | None, source: str | None, limits: Lim
     cells = {}
     for grade_id in checks.GRADE_IDS:
         name = checks.REGULARIZERS[grade_id[:2]].name
+        if refusal and grade_id.endswith("_vectorized"):
+            cells[grade_id] = (False, refused_loop_check(refusal))
+            continue
         try:
             checks.run_check(grade_id, _Replay(name, outcomes.get(name, {})), source=source or "")
             cells[grade_id] = (True, "")
@@ -188,9 +232,10 @@ class StartIsolatedRegrade(NbGraderPreprocessor):
             raise RuntimeError("StartIsolatedRegrade needs grading.preprocessors.snapshot.SnapshotModule before it")
         sandbox = require_sandbox(self.config, self.log)
         data = collected["module"]
-        source = data.decode("utf-8", errors="replace") if data is not None else None
-        limits = IsolatedRegrade(config=self.config).limits()
-        resources["isolated_scores"] = _BACKGROUND.submit(isolated_scores, data, source, limits, sandbox)
+        settings = IsolatedRegrade(config=self.config)
+        source, refusal = static_source(data, settings.audit_max_bytes)
+        resources["isolated_scores"] = _BACKGROUND.submit(isolated_scores, data, source, settings.limits(), sandbox,
+                                                          refusal)
         return nb, resources
 
 
@@ -201,6 +246,14 @@ class IsolatedRegrade(NbGraderPreprocessor):
     memory_limit = Integer(Limits.memory_bytes, help="Address-space limit of the sandbox, in bytes.").tag(config=True)
     cpu_seconds = Integer(Limits.cpu_seconds, help="CPU-time limit of one sandbox process.").tag(config=True)
     wall_seconds = Float(Limits.wall_seconds, help="Wall-time limit of one sandbox process.").tag(config=True)
+
+    audit_max_bytes = Integer(64 * 1024, help=(
+        "The most the static readers read, in bytes: of the module (the audit and the loop check), and of "
+        "the student's notebook cells together (the audit). A larger module is flagged and its *_vectorized "
+        "cells get no points; cells past it are flagged instead of audited. Honest modules are about 3 KB. "
+        "The readers take time linear in what they read (about a second per 100 KB), but Python's own "
+        "parser is quadratic on some text (an f-string of many pieces: 0.9 s for 64 KB, 13 s for 256 KB), "
+        "so raise this with care.")).tag(config=True)
 
     summarize_at_exit = Bool(True, help="List the flagged students when nbgrader exits.").tag(config=True)
 
@@ -225,6 +278,13 @@ class IsolatedRegrade(NbGraderPreprocessor):
                     _fail(cell, "this cell could not be graded (the grader's check failed); "
                                 "your instructor will look at it")
         report.sandbox = "bubblewrap" if sandbox.enabled else "off (c.Sandbox.enabled = False)"
+        intake = resources.get("intake", {}).get("findings", [])  # what the intake set aside (grading.intake)
+        report.reasons[:0] = [f"intake: {finding}" for finding in intake]
+        report.flagged = report.flagged or bool(intake)
+        over_time = notebook_time_reason(resources.get("notebook_time"))
+        if over_time:
+            report.reasons.append(over_time)
+            report.flagged = True
         report.write(folder)
         if report.flagged:
             self.log.warning("Integrity: %s is flagged: %s", student, "; ".join(report.reasons))
@@ -241,15 +301,22 @@ class IsolatedRegrade(NbGraderPreprocessor):
                     started: concurrent.futures.Future | None = None) -> IntegrityReport:
         """The integrity report; ``started``: the re-grade's future from ``StartIsolatedRegrade``, if any."""
         data = collected["module"]
-        source = data.decode("utf-8", errors="replace") if data is not None else None
+        source, refusal = static_source(data, self.audit_max_bytes)
         if started is not None:
             isolated, faults = started.result()
         else:
-            isolated, faults = isolated_scores(data, source, self.limits(), sandbox)
+            isolated, faults = isolated_scores(data, source, self.limits(), sandbox, refusal)
 
-        reasons = audit_module(source) if source is not None else []
-        if source is not None and "### BEGIN SOLUTION" in source:
-            reasons.append("regularization.py holds the master's solution delimiters (### BEGIN SOLUTION)")
+        reasons = [collected["refused"]] if collected.get("refused") else []
+        if source is not None:
+            try:
+                reasons += audit_module(source)
+            except Unreadable as error:
+                refusal = str(error)
+            if "### BEGIN SOLUTION" in source:
+                reasons.append("regularization.py holds the master's solution delimiters (### BEGIN SOLUTION)")
+        if refusal:
+            reasons.append(refusal)
         reasons += self.extra_code(folder)
         try:
             now = read_module(folder / self.module, len(data) + 1 if data is not None else 1)
@@ -259,7 +326,7 @@ class IsolatedRegrade(NbGraderPreprocessor):
             reasons.append("regularization.py in the course folder changed while the notebook ran; "
                            "the collected version was graded")
         cells, contained = {}, []
-        known = notebook_names(c.source for c in nb.cells if c.cell_type == "code")
+        reasons += self.audit_cells(nb)
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
@@ -271,15 +338,51 @@ class IsolatedRegrade(NbGraderPreprocessor):
                 grade_id = cell.metadata.nbgrader.grade_id
                 notebook, max_score = utils.determine_grade(cell, self.log)
                 passed, message = isolated.get(grade_id, (False, "no isolated check for this cell"))
+                if refusal and grade_id.endswith("_vectorized"):
+                    passed, message = False, refused_loop_check(refusal)
                 if not passed:
                     _fail(cell, message)
                 cells[grade_id] = {"max": max_score, "notebook": notebook,
                                    "isolated": max_score if passed else 0,
                                    "score": notebook if passed else 0, "message": message}
-            elif not utils.is_locked(cell):
-                reasons += audit_cell(cell.source, f"notebook cell {index + 1}", known)
         return IntegrityReport(student, module_sha256=collected["sha256"], flagged=bool(reasons),
                                reasons=reasons, faults=faults, contained=contained, cells=cells)
+
+    def audit_cells(self, nb: NotebookNode) -> list[str]:
+        """Audit findings in the code cells the student wrote (not locked, not graded).
+
+        At most ``audit_max_bytes`` of them together are read; a cell past
+        that, or one the audit cannot read, is a reason of its own.
+        """
+        left, reasons, read, names_from, unread = self.audit_max_bytes, [], [], [], []
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type != "code":
+                continue
+            if utils.is_locked(cell):  # the instructor's (nbgrader restores its source): only its names count
+                names_from.append(cell.source)
+                continue
+            label = f"notebook cell {index + 1}"
+            left -= len(cell.source.encode("utf-8", "surrogatepass"))
+            if left < 0:
+                unread.append(label)
+                continue
+            names_from.append(cell.source)
+            if not utils.is_grade(cell):
+                read.append((label, cell.source))
+        known = notebook_names(names_from)
+        budget = IPythonBudget()
+        for label, source in read:
+            try:
+                reasons += audit_cell(source, label, known, budget)
+            except Unreadable as error:
+                reasons.append(str(error))
+        if len(reasons) > MAX_CELL_REASONS:
+            reasons = reasons[:MAX_CELL_REASONS] + [f"... and {len(reasons) - MAX_CELL_REASONS} more findings "
+                                                    "in the notebook's cells"]
+        if unread:
+            reasons.append(f"the student's notebook cells hold more than {self.audit_max_bytes} bytes of code, "
+                           f"more than the audit reads; {len(unread)} cell(s) from {unread[0]} on were not audited")
+        return reasons
 
     def extra_code(self, folder: Path) -> list[str]:
         """Reasons for Python files beside the notebook other than the module.
@@ -306,6 +409,23 @@ class IsolatedRegrade(NbGraderPreprocessor):
     @classmethod
     def _summarize(cls):
         print("\n".join(flagged_summary(cls.flagged)), file=sys.stderr)
+
+
+def notebook_time_reason(spent: dict | None) -> str | None:
+    """The reason to flag a notebook cut at its time limit (``resources["notebook_time"]`` of ``ResilientExecute``)."""
+    if not spent:
+        return None
+    skipped, stopped = spent.get("skipped", []), spent.get("stopped")
+    parts = []
+    if stopped is not None:
+        parts.append(f"cell {stopped} was stopped")
+    if skipped:
+        shown = ", ".join(str(n) for n in skipped[:10])
+        if len(skipped) > 10:
+            shown += f" and {len(skipped) - 10} more"
+        parts.append(f"{len(skipped)} cell(s) the student wrote were not run (cells {shown})")
+    return (f"the notebook ran past its time limit of {spent.get('budget', 0):g} s "
+            f"(ResilientExecute.notebook_timeout): " + "; ".join(parts))
 
 
 def _fail(cell, message):

@@ -20,6 +20,17 @@ Limits that student code cannot dodge, all enforced here on the grader's side:
 - **Time.** A cell that runs past ``Execute.timeout`` fails with a message and
   its kernel is killed (not interrupted: an interrupt can be ignored), then
   grading goes on in a fresh kernel as after a death.
+- **Time of the whole notebook.** ``notebook_timeout`` bounds the wall time of
+  one notebook (its kernels' start-ups included). Once it is spent, the cells
+  the student wrote are not run: each gets an error output that says why,
+  and a student's cell still running then is stopped as after a timeout. The
+  instructor's cells (graded cells, and read-only cells with a grade id,
+  which nbgrader restores from the master) still run, each within
+  ``Execute.timeout``, so the graded cells still score. One notebook then
+  costs at most ``notebook_timeout`` plus the instructor's cells' own limits.
+  What was cut is left in ``resources["notebook_time"]`` (``{"budget": s,
+  "skipped": [cell numbers], "stopped": cell number or None}``), and
+  ``IsolatedRegrade`` flags the submission with it.
 - **Output.** Every message from the kernel is rebuilt from the fields
   nbclient stores, in their proper types (:func:`sanitize`); comms, widgets,
   display updates and outputs a browser would run (HTML, SVG, JavaScript)
@@ -38,6 +49,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
@@ -46,7 +58,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Float, Integer
 
 from grading.sandbox.kernel import SandboxedKernelManager
 
@@ -148,12 +160,29 @@ def _cut_error(output, limit):
     output.traceback = traceback
 
 
+def _instructors(cell: NotebookNode) -> bool:
+    """Whether a cell is the instructor's: graded, or read-only, with a grade id.
+
+    nbgrader keeps one cell per grade id (``DeduplicateIds``), removes ids
+    the gradebook does not know and restores read-only cells' source
+    (``OverwriteCells``) before execution, so a student's added cell is never
+    one of these, whatever metadata it was given.
+    """
+    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(nbgrader.get("grade_id")) and (utils.is_grade(cell) or utils.is_locked(cell))
+
+
 class ResilientExecute(Execute):
     """Execute every cell; after a kernel death or a timeout, restart and go on."""
 
     output_limit = Integer(1_000_000, help=(
         "Characters of output kept per notebook; the rest is dropped with a note.")).tag(config=True)
     error_limit = Integer(10_000, help="Characters kept of each error output.").tag(config=True)
+    notebook_timeout = Float(120, allow_none=True, help=(
+        "Seconds of wall time one notebook may take (kernel start-ups included), besides the per-cell "
+        "Execute.timeout. Past it, cells the student wrote are not run (they get an error output that "
+        "says why) and the submission is flagged; graded cells and the instructor's read-only cells still "
+        "run, each within Execute.timeout. None: no limit.")).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         # nbgrader's Execute passes AsyncKernelManager explicitly (which beats the
@@ -231,6 +260,10 @@ class ResilientExecute(Execute):
         self._died = set()
         self._output_left = self.output_limit
         self._truncated = False
+        self._deadline = None if self.notebook_timeout is None else time.monotonic() + self.notebook_timeout
+        self._skipped, self._stopped, self._cell_budget = [], None, None
+        # Each student's cell runs within what is left of the notebook's time (see _cell_timeout).
+        self.timeout_func = self._cell_timeout
 
         start = 0
         while start < len(self.nb.cells):
@@ -246,22 +279,61 @@ class ResilientExecute(Execute):
                     continue  # that set-up cell is now known to kill; start another kernel
                 start = self._run_from(start, resources)
         self.set_widgets_metadata()
+        if self._skipped or self._stopped is not None:
+            self.resources["notebook_time"] = {"budget": self.notebook_timeout, "skipped": self._skipped,
+                                               "stopped": self._stopped}
         return self.nb, self.resources
+
+    def _left(self):
+        """Seconds left of the notebook's time (None: no limit)."""
+        return None if self._deadline is None else self._deadline - time.monotonic()
+
+    def _cell_timeout(self, cell):
+        """A cell's time limit: ``Execute.timeout``, and for a student's cell no more than the notebook has left."""
+        left = self._left()
+        self._cell_budget = None
+        if left is None or _instructors(cell) or (self.timeout is not None and self.timeout <= left):
+            return self.timeout
+        self._cell_budget = max(left, 0.001)
+        return self._cell_budget
+
+    def _skip(self, index):
+        """Leave a student's cell unrun: the notebook's time is spent."""
+        cell = self.nb.cells[index]
+        self._skipped.append(index + 1)
+        cell.execution_count = None
+        cell.outputs = [new_output(
+            "error", ename="NotebookTimeout",
+            evalue=f"This cell was not run: the notebook's time limit of {self.notebook_timeout:g} s was spent "
+                   "before it (graded cells still run).",
+            traceback=[])]
 
     def _run_from(self, start, resources):
         """Run cells from ``start``; return where to resume (the end, or after a death)."""
         for index in range(start, len(self.nb.cells)):
+            cell = self.nb.cells[index]
+            left = self._left()
+            if left is not None and left <= 0 and cell.cell_type == "code" and cell.source.strip() \
+                    and not _instructors(cell):
+                self._skip(index)
+                continue
             try:
-                self.preprocess_cell(self.nb.cells[index], resources, index)
+                self.preprocess_cell(cell, resources, index)
             except CellTimeoutError:
                 self._died.add(index)
-                self.nb.cells[index].execution_count = None  # its kernel is gone: whether it got one is chance
-                self.log.warning("Cell %d ran past %s s; killing its kernel and going on.", index + 1, self.timeout)
-                self.nb.cells[index].outputs.append(new_output(
-                    "error", ename="CellTimeoutError",
-                    evalue=f"This cell did not finish within {self.timeout} s and was stopped. "
-                           "Grading went on in a fresh kernel.",
-                    traceback=[]))
+                cell.execution_count = None  # its kernel is gone: whether it got one is chance
+                if self._cell_budget is not None:
+                    self._stopped = index + 1
+                    self.log.warning("Cell %d ran past the notebook's time limit of %g s; killing its kernel "
+                                     "and going on.", index + 1, self.notebook_timeout)
+                    evalue = (f"This cell was stopped when the notebook's time limit of {self.notebook_timeout:g} s "
+                              "ran out. Grading went on in a fresh kernel (graded cells still run).")
+                else:
+                    self.log.warning("Cell %d ran past %s s; killing its kernel and going on.", index + 1,
+                                     self.timeout)
+                    evalue = (f"This cell did not finish within {self.timeout} s and was stopped. "
+                              "Grading went on in a fresh kernel.")
+                cell.outputs.append(new_output("error", ename="CellTimeoutError", evalue=evalue, traceback=[]))
                 self._kill_kernel()
                 return index + 1
             except DeadKernelError:

@@ -9,7 +9,9 @@ so nothing the kernel does (it runs in a private copy anyway) can change what
 is graded.
 
 ``resources["collected"]``: ``{"module": bytes or None, "sha256": str or
-None, "path": str}``.
+None, "path": str, "refused": str or None}``. ``refused`` says why a module
+that was handed in is not graded (larger than ``max_bytes``, or not a
+regular file); ``IsolatedRegrade`` flags the submission with it.
 """
 
 from __future__ import annotations
@@ -51,14 +53,20 @@ class SnapshotModule(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         path = Path(resources["metadata"]["path"]) / self.module
+        refused = None
         try:
             data = read_module(path, self.max_bytes)
         except ValueError as error:
             self.log.warning("%s", error)
             data = None
+            refused = (f"{self.module} is larger than SnapshotModule.max_bytes ({self.max_bytes} bytes); "
+                       "it was not graded")
+        if data is None and refused is None and os.path.lexists(path):
+            refused = f"{self.module} is not a regular file (a link or a special file); it was not graded"
         resources["collected"] = {
             "module": data,
             "sha256": hashlib.sha256(data).hexdigest() if data is not None else None,
             "path": str(path),
+            "refused": refused,
         }
         return nb, resources

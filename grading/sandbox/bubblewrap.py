@@ -21,6 +21,12 @@ What a sandboxed process sees:
 - for the kernel only: a private copy of its connection file; its Unix
   sockets live in its private ``/tmp``, where the grader reaches them through
   ``/proc/<pid>/root`` (nothing of the host is writable from inside);
+- a ``/proc`` of its own in which nothing of the host is writable, even
+  when the grader is root (whose uid the sandbox's uid 0 is):
+  ``/proc/sys`` (the machine's sysctls), ``/proc/sysrq-trigger``,
+  ``/proc/bus``, ``/proc/fs`` and ``/proc/irq`` are read-only, and
+  ``/proc/keys``, ``/proc/kcore``, ``/proc/timer_list``, ``/proc/acpi`` and
+  the like are masked, as container runtimes do (:func:`proc_options`);
 - a seccomp filter (``grading.sandbox.seccomp``): no keyrings, no file
   leases, no ``ptrace``, ``userfaultfd`` or io_uring, no ``prlimit`` on
   another process;
@@ -182,9 +188,8 @@ class Sandbox(LoggingConfigurable):
         for name in ETC_FILES:
             args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
         # The private tmpfs first: binds below may lie inside /tmp or /home.
-        # The kernel's keyrings are not namespaced: their list is hidden (and seccomp refuses keyctl).
-        args += ["--proc", "/proc", "--ro-bind", "/dev/null", "/proc/keys",
-                 "--ro-bind", "/dev/null", "/proc/key-users", "--dev", "/dev"]
+        # The sandbox's own /proc, with the host's state in it read-only or masked (proc_options).
+        args += ["--proc", "/proc", *proc_options(), "--dev", "/dev"]
         args += ["--perms", "1777", "--size", str(self.tmp_bytes), "--tmpfs", "/tmp"]
         args += ["--perms", "1777", "--size", str(self.home_bytes), "--tmpfs", HOME,
                  "--perms", "0777", "--dir", workdir]
@@ -415,6 +420,49 @@ class PidsCgroup:
                 return
             except OSError:
                 time.sleep(0.005)  # the last processes are ending (within milliseconds)
+
+
+# ---------------------------------------------------------------------- /proc
+
+
+#: Places in /proc where a process writes the host's state, not its sandbox's: a sysctl that is not
+#: namespaced (``kernel.core_pattern``, ``vm.overcommit_memory``, ...) checks only that the writer's
+#: uid is the host's root, which is what a sandbox of a root grader runs as. Bound read-only, as
+#: container runtimes do (runc's and Docker's read-only paths).
+PROC_READ_ONLY = ("sys", "sysrq-trigger", "bus", "fs", "irq")
+#: Files of /proc covered by a read-only ``/dev/null`` (on a ``nodev`` mount: it opens for nobody): the
+#: kernel's keyrings (not namespaced) and what Docker masks (the machine's memory, timers, scheduler
+#: and latency statistics).
+PROC_MASKED_FILES = ("keys", "key-users", "kcore", "latency_stats", "sched_debug", "timer_list", "timer_stats")
+#: Folders of /proc covered by an empty read-only tmpfs (hardware: ACPI, sound cards, SCSI devices).
+PROC_MASKED_FOLDERS = ("acpi", "asound", "scsi")
+
+
+def proc_options() -> list[str]:
+    """bwrap options, after ``--proc /proc``, that leave nothing of the host writable there.
+
+    ``/proc/sys`` and the other :data:`PROC_READ_ONLY` paths are bound
+    read-only (bubblewrap itself covers ``/proc/sys`` only where ``access``
+    says it is writable, which it never says of that folder). bwrap binds
+    them from the host's ``/proc``, which shows the same: a sysctl is looked
+    up in the reader's namespaces (its hostname, network, IPC, PID and user
+    namespace), not the mount's. The :data:`PROC_MASKED_FILES` and
+    :data:`PROC_MASKED_FOLDERS` are covered. Paths this kernel does not have
+    are left out (the sandbox's ``/proc`` is the same kernel's); ``/proc/sys``
+    must be there. ``/sys`` is not in the sandbox at all.
+    """
+    options = []
+    for name in PROC_READ_ONLY:
+        if name == "sys" or os.path.lexists(f"/proc/{name}"):
+            options += ["--ro-bind", f"/proc/{name}", f"/proc/{name}"]
+    for name in PROC_MASKED_FILES:
+        if os.path.lexists(f"/proc/{name}"):
+            options += ["--ro-bind", "/dev/null", f"/proc/{name}"]
+    for name in PROC_MASKED_FOLDERS:
+        if os.path.isdir(f"/proc/{name}"):
+            options += ["--perms", "0555", "--size", "4096", "--tmpfs", f"/proc/{name}",
+                        "--remount-ro", f"/proc/{name}"]
+    return options
 
 
 # ---------------------------------------------------------------------- helpers

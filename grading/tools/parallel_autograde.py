@@ -74,24 +74,15 @@ def worker_config(root: str | Path, config_dir: str | Path | None, db_url: str) 
     """The configuration of one worker: the course's, with the run-level duties moved to the runner."""
     config = load_config(root, config_dir)
     config.CourseDirectory.db_url = with_busy_timeout(db_url)
-    # The runner checks the sandbox, sets submitted links aside, backs up once
-    # and summarizes once, not every worker.
+    # The runner checks the sandbox, backs up once and summarizes once, not
+    # every worker. (Each worker's autograde admits its submission through the
+    # intake, grading.intake.exporter, as a serial run does.)
     config.Autograde.pre_convert_hook = None
     config.IsolatedRegrade.summarize_at_exit = False
     return config
 
 
 _api = None
-
-
-class _StderrLog:
-    """The one log call ``set_links_aside`` makes, printed to the runner's output."""
-
-    def __init__(self, out):
-        self.out = out
-
-    def warning(self, message, *args):
-        print("WARNING: " + message % args, file=self.out)
 
 
 def _start_worker(root, config_dir, db_url):
@@ -122,12 +113,34 @@ def _grade(job):
     return student, bool(result.get("success")), result.get("error") or ""
 
 
-def submitted_students(coursedir: CourseDirectory, assignment: str) -> list[str]:
-    """Ids of the students with a submission folder for ``assignment``, sorted."""
+def submitted_students(coursedir: CourseDirectory, assignment: str, out: TextIO = sys.stderr) -> list[str]:
+    """Ids of the students with a submission folder for ``assignment``, sorted.
+
+    The submission of an id that is not of a safe form
+    (``grading.intake.Intake.student_id_pattern``) is set aside, as a serial
+    autograde does, with a message: nbgrader takes the id as a glob (an id ``*``
+    would grade the whole class in one worker), the gradebook stores it and
+    formgrader shows it.
+    """
+    import logging
+
+    from grading.intake import Intake
+
     submitted = Path(coursedir.root) / coursedir.submitted_directory
     if not submitted.is_dir():
         return []
-    return sorted(folder.name for folder in submitted.iterdir() if (folder / assignment).is_dir())
+    log = logging.Logger("intake")  # not registered: its one handler prints to ``out``
+    log.addHandler(logging.StreamHandler(out))
+    intake = Intake(config=coursedir.config, log=log)
+    students = []
+    for folder in sorted(submitted.iterdir()):
+        if not (folder / assignment).is_dir():
+            continue
+        if intake.safe_student_id(folder.name):
+            students.append(folder.name)
+        else:
+            intake.set_id_aside(folder / assignment, folder.name)
+    return students
 
 
 def prepare_gradebook(coursedir: CourseDirectory) -> Path | None:
@@ -165,10 +178,7 @@ def run(root: str | Path, assignment: str, workers: int | None = None, out: Text
         require_sandbox(config)
     except SandboxUnavailable as error:
         raise SystemExit(f"Not autograding: {error}") from None
-    from grading.plugins.hooks import set_links_aside
-
-    set_links_aside(coursedir, assignment, _StderrLog(out))
-    students = submitted_students(coursedir, assignment)
+    students = submitted_students(coursedir, assignment, out)
     workers = workers or os.cpu_count() or 1
     backup = prepare_gradebook(coursedir)
     if backup:

@@ -23,13 +23,31 @@ from grading.tools.scratch_course import REPO
 USER = "dlcv-instructor"
 
 
+@contextlib.contextmanager
 def ordinary_user(name=USER):
-    """The name of an ordinary user account, created (no password) if missing."""
+    """A new ordinary user account (no password) with a new home, removed with its home afterwards.
+
+    An account of that name left behind by an earlier run (one that was stopped
+    before it could clean up) is removed first, so each run starts from a user
+    as new as on a fresh machine. The account is removed even when the test fails.
+    """
+    _remove_user(name)
+    subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", name], check=True)
     try:
-        pwd.getpwnam(name)
+        yield name
+    finally:
+        _remove_user(name)
+
+
+def _remove_user(name):
+    try:
+        home = pwd.getpwnam(name).pw_dir
     except KeyError:
-        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", name], check=True)
-    return name
+        return
+    done = subprocess.run(["userdel", "--remove", name], capture_output=True, text=True)
+    if done.returncode not in (0, 12):  # 12: the home folder could not be removed (done below)
+        raise RuntimeError(f"could not remove the test user {name}: {done.stderr.strip()}")
+    shutil.rmtree(home, ignore_errors=True)
 
 
 @contextlib.contextmanager
