@@ -4,7 +4,10 @@ Usage: ``.venv/bin/python benchmarks/hostile_intake.py``
 
 One scratch course holds an honest student and one student per hostile input of
 ``tests/support/hostile.py`` (schema_version 4, the nbformat-3 heading bomb, a FIFO
-as the notebook, an oversized notebook, an oversized cell, too many cells), plus
+as the notebook, an oversized notebook, an oversized cell, too many cells) and per input the
+intake admits but the grader's process must still bound (``ADMITTED_HOSTILE``: a module of
+one huge string constant, a cell of IPython magics, a UTF-7 module, cells that sleep just
+below the per-cell limit, cut by the course's 120 s notebook limit), plus
 three valid notebooks at the caps: ``jsonbomb``, just under the byte cap, made of the
 most JSON values a byte can buy (empty lists in a cell's metadata; refused for its
 values), and ``maxvalues`` and ``maxbytes``, the most values and the most bytes the
@@ -35,7 +38,7 @@ sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 from grading.intake.notebook import NotebookCaps  # noqa: E402
 from grading.tools.scratch_course import NOTEBOOK, ScratchCourse, nbgrader_env  # noqa: E402
-from support.hostile import HOSTILE, correct_module  # noqa: E402
+from support.hostile import ADMITTED_HOSTILE, HOSTILE, correct_module  # noqa: E402
 
 MEMORY_CAP = 4 * 1024**3
 CAPS = NotebookCaps()
@@ -99,7 +102,7 @@ def autograde_one(course: ScratchCourse, student: str) -> tuple[float, float, in
 
 def main():
     students = {"honest": lambda course, student: course.submit(student, correct_module("masks"))}
-    students.update({student: make for student, (make, _) in HOSTILE.items()})
+    students.update({student: make for student, (make, _) in {**HOSTILE, **ADMITTED_HOSTILE}.items()})
     students.update(jsonbomb=json_bomb, maxvalues=max_values, maxbytes=max_bytes)
     with tempfile.TemporaryDirectory() as root:
         course = ScratchCourse.create(Path(root) / "course")

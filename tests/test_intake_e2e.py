@@ -4,8 +4,11 @@ Each hostile student attacks what nbgrader's own process reads (``tests/support/
 a cell of nbgrader ``schema_version`` 4 (stock nbgrader stops the whole run on it), the
 nbformat-3 heading bomb (its conversion allocates 1.5 GB per cell), a FIFO as the
 notebook (stock nbgrader blocks on it forever), an oversized notebook, an oversized
-cell, too many cells, and a student id made of HTML. The whole nbgrader process runs
-under a 4 GiB address-space cap. ``benchmarks/hostile_intake.py`` measures what each
+cell, too many cells, and a student id made of HTML; and, past the intake, a 1 MiB module
+of one string constant and a cell of IPython magics (the static audit was superlinear on
+both), a UTF-7 module (it hid loops from the audit) and added cells that sleep just below the
+per-cell limit (the notebook's time limit, 20 s in this run, cuts them). The whole nbgrader
+process runs under a 4 GiB address-space cap. ``benchmarks/hostile_intake.py`` measures what each
 costs.
 """
 
@@ -21,13 +24,14 @@ from nbgrader.api import Gradebook
 from grading.course import graded_cells
 from grading.integrity.report import IntegrityReport
 from grading.tools.scratch_course import REPO, ScratchCourse, nbgrader_env
-from support.hostile import HOSTILE, UNSAFE_ID, correct_module, fifo_notebook, unsafe_id
+from support.hostile import ADMITTED_HOSTILE, HOSTILE, UNSAFE_ID, correct_module, fifo_notebook, unsafe_id
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels and sandboxes
 
 HONEST = {"ada": "masks", "ben": "norms", "cem": "pad"}
 AUTOGRADED = [cell.grade_id for cell in graded_cells() if cell.autograded]
 MEMORY_CAP = 4 * 1024**3
+NOTEBOOK_SECONDS = 20  # the whole notebook's time limit in this run (the course's: 120 s)
 #: Only a guard against a run that never ends (stock nbgrader blocks on a FIFO): not a measure.
 HANG_GUARD_SECONDS = 3600
 
@@ -38,7 +42,7 @@ def autograde(course):
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
     done = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "assignment2", "--force",
-                           f"--CourseDirectory.root={course.root}"],
+                           f"--CourseDirectory.root={course.root}", f"--ResilientExecute.notebook_timeout={NOTEBOOK_SECONDS}"],
                           cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, preexec_fn=cap,
                           timeout=HANG_GUARD_SECONDS)
     return done.returncode, done.stdout + done.stderr
@@ -53,7 +57,7 @@ def graded(tmp_path_factory):
     course = ScratchCourse.create(tmp_path_factory.mktemp("intake"))
     for student, module in HONEST.items():
         course.submit(student, correct_module(module))
-    for student, (make, _) in HOSTILE.items():
+    for student, (make, _) in {**HOSTILE, **ADMITTED_HOSTILE}.items():
         make(course, student)
     unsafe_id(course)
     code, log = autograde(course)
@@ -70,6 +74,16 @@ def test_honest_students_get_full_marks_and_no_flag(graded, student):
     course, _, _ = graded
     assert sum(course.scores()[student][g] for g in AUTOGRADED) == 6
     assert not report(course, student).flagged
+
+
+@pytest.mark.parametrize("student", ADMITTED_HOSTILE)
+def test_what_the_intake_admits_is_bounded_later_and_flagged_with_the_reason(graded, student):
+    # In the same serial run: the static audit's cap and encoding rule, and the notebook's time limit.
+    course, _, _ = graded
+    found = report(course, student)
+    assert found is not None and found.flagged, found
+    assert any(ADMITTED_HOSTILE[student][1] in reason for reason in found.reasons), found.reasons
+    assert all(course.scores()[student][g] is not None for g in AUTOGRADED)  # a recorded score
 
 
 @pytest.mark.parametrize("student", HOSTILE)
@@ -104,7 +118,7 @@ def test_an_unsafe_student_id_is_not_graded_and_says_so(graded):
     assert f"Not grading the submission of student id '{UNSAFE_ID}': not a safe id" in log
     with Gradebook(f"sqlite:///{course.db_path}") as gradebook:
         ids = [student.id for student in gradebook.students]
-    assert sorted(ids) == sorted([*HONEST, *HOSTILE])
+    assert sorted(ids) == sorted([*HONEST, *HOSTILE, *ADMITTED_HOSTILE])
     assert not (course.root / "autograded" / UNSAFE_ID).exists()
     assert (course.root / "submitted" / UNSAFE_ID / ".assignment2.unsafe-id-not-collected").is_dir()
 

@@ -87,6 +87,32 @@ def unsafe_id(course, student: str = UNSAFE_ID) -> Path:
     return course.submit(student, correct_module("masks"))
 
 
+def huge_string_module(course, student: str, size: int = 512 * 1024) -> Path:
+    """A correct module followed by one string constant of ``size`` bytes (1 MiB held a serial run 1,492 s)."""
+    module = correct_module("masks") + "\nPADDING = '" + "\u00e9__a" * (size // 5) + "'\n"
+    return course.submit(student, module)
+
+
+def magics_cell(course, student: str, size: int = 32_000) -> Path:
+    """An added cell of ``size`` bytes of IPython magics inside lines of Python (IPython re-reads it per magic)."""
+    lines = "t = %time len('x')\n" * (size // 19)
+    return course.submit(student, correct_module("masks"), added_cells=[lines])
+
+
+def utf7_module(course, student: str) -> Path:
+    """The tamper catalogue's UTF-7 module: loops hidden from the static readers by a coding cookie."""
+    path = REPO / "tests" / "tamper" / "utf7_hides_loops_from_the_audit" / "regularization.py"
+    folder = course.submit(student, "")
+    (folder / "regularization.py").write_bytes(path.read_bytes())
+    return folder
+
+
+def sleeping_cells(course, student: str, cells: int = 10, seconds: float = 9) -> Path:
+    """``cells`` added cells that each sleep ``seconds``, just below the per-cell limit."""
+    return course.submit(student, correct_module("masks"),
+                         added_cells=[f"import time\ntime.sleep({seconds})"] * cells)
+
+
 #: student id: (maker, words the intake's reason holds)
 HOSTILE = {
     "schema4": (schema_version_4, "schema_version 4"),
@@ -95,4 +121,13 @@ HOSTILE = {
     "bignb": (oversized_notebook, "more than the cap of 8388608"),
     "bigcell": (oversized_cell, "bytes of source, more than the cap"),
     "cells": (too_many_cells, "cells, more than the cap"),
+}
+
+#: What the grader's process reads after the intake admitted it (the static audit, the notebook's
+#: run): student id: (maker, words a reason of its integrity.json holds).
+ADMITTED_HOSTILE = {
+    "bigmodule": (huge_string_module, "more than the audit reads"),
+    "magics": (magics_cell, "IPython syntax"),
+    "utf7": (utf7_module, "declares the encoding 'utf-7'"),
+    "sleeper": (sleeping_cells, "were not run"),
 }
