@@ -42,7 +42,8 @@ def autograde(course):
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
     done = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "assignment2", "--force",
-                           f"--CourseDirectory.root={course.root}", f"--ResilientExecute.notebook_timeout={NOTEBOOK_SECONDS}"],
+                           f"--CourseDirectory.root={course.root}",
+                           f"--ResilientExecute.notebook_timeout={NOTEBOOK_SECONDS}"],
                           cwd=REPO, env=nbgrader_env(), capture_output=True, text=True, preexec_fn=cap,
                           timeout=HANG_GUARD_SECONDS)
     return done.returncode, done.stdout + done.stderr
