@@ -130,3 +130,6 @@ c.LateSubmissionPlugin.penalty_method = "none"
 # Submissions downloaded from Moodle ("Download all submissions" archive and
 # the grading worksheet CSV in downloaded/assignment2/): see grading.plugins.moodle.
 c.ZipCollectApp.collector_plugin = "grading.plugins.moodle.MoodleCollector"
+# Moodle's archive is unpacked within caps, and a student's own archive inside it is never
+# unpacked (nbgrader's extractor unpacks nested archives, each member whole in memory).
+c.ZipCollectApp.extractor_plugin = "grading.plugins.archive.BoundedExtractor"
