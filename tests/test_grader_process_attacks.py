@@ -12,7 +12,10 @@ the course's preprocessors read as the instructor:
 - a student's zip in Moodle's archive: nbgrader's extractor unpacks nested archives, each
   member whole in memory (a zip bomb stops the collection of the class).
 
-The e2e test grades the three submissions above beside an honest one in one serial run.
+- a set-up cell that hangs only when it is re-run in a fresh kernel (after a kernel death):
+  its timeout escaped ``ResilientExecute`` and failed the submission, with no score or flag.
+
+The e2e test grades the submissions above beside an honest one in one serial run.
 """
 
 import json
@@ -195,6 +198,16 @@ def test_the_course_unpacks_moodles_archive_with_the_bounded_extractor():
 # ---- one serial autograde: every such student gets a score and a flag, the run goes on -----
 
 AUTOGRADED = [cell.grade_id for cell in graded_cells() if cell.autograded]
+#: Module start: sleeps at import when the importing cell is not in IPython's history (a re-run, store_history=False).
+HANGS_WHEN_RERUN = textwrap.dedent("""\
+    import time as _time
+    try:
+        _ip = get_ipython()
+    except NameError:
+        _ip = None
+    if _ip is not None and len(_ip.user_ns.get("_ih", [])) < 2:
+        _time.sleep(600)
+""")
 
 
 @pytest.mark.e2e
@@ -211,6 +224,9 @@ def test_one_serial_autograde_grades_and_flags_every_such_student(tmp_path):
     (folder / "regularization.py").mkdir()
     folder = course.submit("tsdir", correct_module("masks"))
     (folder / "timestamp.txt").mkdir()
+    # a correct module that hangs at import only when a set-up cell is re-run (after the added cell kills
+    # the kernel): the re-run's timeout escaped ResilientExecute and failed the submission, unflagged
+    course.submit("rerun", HANGS_WHEN_RERUN + correct_module("masks"), added_cells=["import os\nos._exit(1)"])
 
     def cap():
         resource.setrlimit(resource.RLIMIT_AS, (4 * 1024**3, 4 * 1024**3))
@@ -221,7 +237,7 @@ def test_one_serial_autograde_grades_and_flags_every_such_student(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     scores = course.scores()
     for student, words in {"dupgid": "grade id l1_explanation", "moddir": "regularization.py is a folder",
-                           "tsdir": "timestamp.txt is not used"}.items():
+                           "tsdir": "timestamp.txt is not used", "rerun": "get_ipython"}.items():
         assert all(scores[student][g] is not None for g in AUTOGRADED), (student, scores[student])
         report = IntegrityReport.read(course.root / "autograded" / student / "assignment2")
         assert report.flagged and any(words in reason for reason in report.reasons), (student, report.reasons)
