@@ -243,3 +243,32 @@ def test_one_serial_autograde_grades_and_flags_every_such_student(tmp_path):
         assert report.flagged and any(words in reason for reason in report.reasons), (student, report.reasons)
     assert sum(scores["dupgid"][g] for g in AUTOGRADED) == sum(scores["tsdir"][g] for g in AUTOGRADED) == 6
     assert sum(scores["moddir"][g] for g in AUTOGRADED) == 0
+
+
+# ---- contained: the catalogue of attacks the intake already stops -------------------------
+
+def test_duplicate_json_keys_are_read_as_nbgrader_reads_them_the_last_one_wins():
+    text = nbformat.writes(RELEASED)
+    assert text.rstrip().endswith("}")
+    # the same key twice: the intake's parse and nbformat's (both json.loads) take the last one
+    data = (text.rstrip()[:-1] + ',\n "nbformat": 3\n}').encode()
+    verdict = check_notebook_bytes(data, NotebookCaps(), RELEASED)
+    assert verdict.status == "refused" and "nbformat 3" in verdict.reasons[0]
+
+
+def test_an_integer_of_a_million_digits_in_an_output_is_refused_before_anything_converts_it():
+    data = nbformat.writes(RELEASED).replace('"outputs": []', '"outputs": [' + "9" * 10**6 + "]", 1).encode()
+    assert b"9" * 1000 in data
+    verdict = check_notebook_bytes(data, NotebookCaps(), RELEASED)
+    assert verdict.status == "refused", verdict.reasons
+
+
+# ---- the class report shows a student's error message as text ------------------------------
+
+def test_a_students_error_message_in_the_markdown_report_is_text_on_one_row():
+    from grading.tools.class_report import _markdown_table
+    message = "ValueError: <img src=x onerror=alert(1)>\r| injected | row |\u2028<script>x</script>"
+    lines = _markdown_table(["check", "message"], [["l1_loss", message]], [":--", ":--"])
+    assert len(lines) == 3
+    assert "<" not in lines[2] and "onerror=alert(1)&gt;" in lines[2]
+    assert lines[2].count(" | ") == 1
