@@ -130,6 +130,9 @@ c.LateSubmissionPlugin.penalty_method = "none"
 # Submissions downloaded from Moodle ("Download all submissions" archive and
 # the grading worksheet CSV in downloaded/assignment2/): see grading.plugins.moodle.
 c.ZipCollectApp.collector_plugin = "grading.plugins.moodle.MoodleCollector"
+# Moodle's archive is unpacked within caps, and a student's own archive inside it is never
+# unpacked (nbgrader's extractor unpacks nested archives, each member whole in memory).
+c.ZipCollectApp.extractor_plugin = "grading.plugins.archive.BoundedExtractor"
 
 # Formgrader and feedback show the student's text, never run it (docs/sandbox.md).
 # Every HTMLExporter built from this configuration (formgrader's grading page,

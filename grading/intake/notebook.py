@@ -14,7 +14,9 @@
   ``schema_version`` other than :data:`nbgrader.nbgraderformat.SCHEMA_VERSION`, invalid
   fields; nbgrader would stop the whole serial run on it) gets it reset from the
   released notebook's cell of the same grade id and type, or removed when the release
-  has no such cell; the result is checked with nbgrader's own validator;
+  has no such cell; a grade id on more than one cell is kept on the last one only
+  (nbgrader's own de-duplication would stop the whole serial run); the result is
+  checked with nbgrader's own validator;
 - **ok**: graded as handed in.
 
 Memory and time are bounded by the caps: one ``json.loads`` of the text (at worst
@@ -32,6 +34,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.nbgraderformat import SCHEMA_VERSION, MetadataValidator
+from nbgrader.utils import is_grade, is_locked, is_solution
 
 from grading.intake.files import IntakeRefused, read_regular
 
@@ -208,4 +211,27 @@ def repair_nbgrader_metadata(notebook: nbformat.NotebookNode, release: nbformat.
             del cell.metadata["nbgrader"]
             done = "removed (the released notebook has no such cell)"
         repairs.append(f"cell {index + 1}: its nbgrader metadata {problem}: {done}")
-    return repairs
+    return repairs + _deduplicate_grade_ids(notebook)
+
+
+def _deduplicate_grade_ids(notebook: nbformat.NotebookNode) -> list[str]:
+    """Remove, in place, the nbgrader metadata of every cell but the last that has a grade id; say where.
+
+    nbgrader's ``DeduplicateIds`` keeps the last cell too, but empties the others'
+    metadata to ``{}``, which its next preprocessor reads as schema version 0:
+    ``SchemaTooOldError`` then stops the whole serial run.
+    """
+    seen, repairs = {}, []
+    for index in reversed(range(len(notebook.cells))):
+        cell = notebook.cells[index]
+        if not (is_grade(cell) or is_solution(cell) or is_locked(cell)):
+            continue
+        grade_id = cell.metadata["nbgrader"].get("grade_id")
+        key = json.dumps(grade_id, sort_keys=True)
+        if key in seen:
+            del cell.metadata["nbgrader"]
+            repairs.append(f"cell {index + 1}: its nbgrader grade id {str(grade_id)[:40]} is also cell "
+                           f"{seen[key] + 1}'s: its nbgrader metadata removed")
+        else:
+            seen[key] = index
+    return repairs[::-1]

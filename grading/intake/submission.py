@@ -17,7 +17,8 @@ links, reading a device to its end) and parses the notebook, all in its own proc
    one replaces the student's, whose original is set aside; a refused one (or one set
    aside in step 2) is set aside and the released notebook, unanswered, is graded in
    its place, so the module is still graded by the hidden tests and the written
-   answers score 0.
+   answers score 0. A folder named ``timestamp.txt`` or like a released file (the
+   module) is set aside too: nbgrader opens those as files.
 
 :meth:`Intake.findings` then says why, for ``integrity.json``: it derives every reason
 again from the set-aside entries themselves, looked at again under the same caps, so
@@ -140,6 +141,9 @@ class Intake(LoggingConfigurable):
                     self._set_aside(path, REFUSED_SUFFIX, f"was {verdict.status}: " + "; ".join(verdict.reasons))
                 if verdict.status == "repaired":
                     path.write_text(nbformat.writes(verdict.notebook), encoding="utf-8")
+            elif stat.S_ISDIR(mode) and top and (name == TIMESTAMP or name in release.files):
+                # nbgrader opens timestamp.txt and the module as files: a folder there fails the submission
+                self._set_aside(path, REFUSED_SUFFIX, "is a folder in place of a file: not collected")
             elif stat.S_ISDIR(mode):
                 continue
             elif top and name == TIMESTAMP:
@@ -298,6 +302,8 @@ class Intake(LoggingConfigurable):
             return f"{original} is {kind(info.st_mode)}: not collected{in_place}"
         if unsafe_name(original):
             return f"{kind(info.st_mode)} named {original} was not collected: its name has {unsafe_name(original)}"
+        if stat.S_ISDIR(info.st_mode) and top and original in release.files and not notebook:
+            return f"{original} is a folder, not a file: not collected"
         if notebook:
             verdict = check_notebook(path, self.caps(), release.notebook(original))
             if verdict.status == "refused":

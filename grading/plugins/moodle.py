@@ -8,6 +8,9 @@ links: the participant's e-mail address and "Last modified (submission)".
 
 ``MoodleCollector`` (``ZipCollectApp.collector_plugin``) therefore:
 
+- reads a file's student from the first component of its path that starts a Moodle
+  submission, never from a name deeper down (a student's sub-folder or archive could hold a
+  file named like another student's);
 - finds the student id through the worksheet's e-mail address in the roster (the students
   imported into the gradebook), falling back to the full name;
 - takes the submission time from the worksheet only, read in the course's time zone (a
@@ -39,6 +42,8 @@ STUDENT_TIMESTAMP = "timestamp-handed-in.txt"
 MOODLE_NAME = re.compile(
     r"(?P<fullname>[^/\\]+?)_(?P<participant>\d+)_assignsubmission_file_?[/\\]?(?P<name>[^/\\]+)$"
 )
+#: A path component that starts a Moodle submission (a file of it, or its folder).
+MOODLE_COMPONENT = re.compile(r"[^/\\]+?_\d+_assignsubmission_")
 
 
 class MoodleCollector(FileNameCollectorPlugin):
@@ -61,7 +66,7 @@ class MoodleCollector(FileNameCollectorPlugin):
         self._untimed = set()
 
     def collect(self, submitted_file: str) -> dict | None:
-        match = MOODLE_NAME.search(submitted_file)
+        match = _moodle_name(submitted_file)
         if not match:
             self.log.warning("Not a Moodle submission file, skipped: %s", submitted_file)
             return None
@@ -138,3 +143,18 @@ class MoodleCollector(FileNameCollectorPlugin):
         if local.tzinfo is None:
             local = local.replace(tzinfo=ZoneInfo(self.time_zone))
         return local.isoformat()
+
+
+def _moodle_name(path: str) -> re.Match | None:
+    """The Moodle name of ``path`` read from its first component that starts a Moodle submission.
+
+    Only that component (a file) or that component and one file below it: a name
+    deeper down, from a student's sub-folder or an archive the student handed in
+    (nbgrader's extractor unpacks those too), never speaks for another student.
+    """
+    components = re.split(r"[/\\]", path)
+    first = next((i for i, part in enumerate(components) if MOODLE_COMPONENT.match(part)), None)
+    if first is None:
+        return None
+    return MOODLE_NAME.fullmatch("/".join(components[first:]))
+

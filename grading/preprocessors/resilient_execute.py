@@ -277,6 +277,13 @@ class ResilientExecute(Execute):
                     self._rerun_setup(start)
                 except DeadKernelError:
                     continue  # that set-up cell is now known to kill; start another kernel
+                except CellTimeoutError:
+                    # A set-up cell can hang only when re-run (student code can tell a re-run apart):
+                    # it is now known to hang and is not re-run again; start another kernel.
+                    self.log.warning("A set-up cell ran past %s s when re-run in a fresh kernel; killing the "
+                                     "kernel and going on without it.", self.timeout)
+                    self._kill_kernel()
+                    continue
                 start = self._run_from(start, resources)
         self.set_widgets_metadata()
         if self._skipped or self._stopped is not None:
@@ -349,14 +356,19 @@ class ResilientExecute(Execute):
         return len(self.nb.cells)
 
     def _rerun_setup(self, before):
-        """Re-run the set-up cells before ``before`` in a fresh kernel; discard their outputs."""
+        """Re-run the set-up cells before ``before`` in a fresh kernel; discard their outputs.
+
+        A set-up cell that kills the kernel or runs past ``Execute.timeout`` here is not
+        re-run again (it raises; the caller starts another kernel), so re-runs are
+        bounded by the number of set-up cells.
+        """
         for index, cell in enumerate(self.nb.cells[:before]):
             if index in self._died or cell.cell_type != "code" or not utils.is_locked(cell) \
                     or utils.is_grade(cell) or any(o.output_type == "error" for o in cell.outputs):
                 continue
             try:
                 self.execute_cell(copy.deepcopy(cell), index, store_history=False)
-            except DeadKernelError:
+            except (DeadKernelError, CellTimeoutError):
                 self._died.add(index)
                 raise
 

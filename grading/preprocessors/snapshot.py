@@ -36,9 +36,10 @@ def read_module(path: str | Path, limit_bytes: int) -> bytes:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # before fdopen, which refuses a folder with an exception
+        os.close(fd)
+        return None
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None
         data = handle.read(limit_bytes + 1)
     if len(data) > limit_bytes:
         raise ValueError(f"{path} is larger than {limit_bytes} bytes")

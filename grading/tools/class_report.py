@@ -142,7 +142,8 @@ def _late(row, duedate):
 
 
 def _cell(text):
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """``text`` as one Markdown table cell: HTML escaped (a student's error message may hold markup), one line."""
+    return html.escape(" ".join(str(text).splitlines()), quote=False).replace("|", "\\|")
 
 
 def plot_scores(rows: list[StudentRow], path: str | Path, max_total: float) -> None:
