@@ -60,10 +60,12 @@ c.Sandbox.max_file_bytes = 64 * 1024**2
 # dropped on the grader's side, whatever path it took in the kernel.
 c.Execute.timeout = 10
 c.ResilientExecute.output_limit = 1_000_000
-# And a limit on the whole notebook (kernel start-ups included): past 120 s, the
+# And a limit on the whole notebook (kernel start-ups included): past 60 s, the
 # cells the student wrote are not run and the submission is flagged; graded
-# cells and the instructor's read-only cells still run, each within the 10 s.
-c.ResilientExecute.notebook_timeout = 120
+# cells and the instructor's read-only cells still run, each within the 10 s
+# (set-up cells re-run after a restart past the 60 s share one 10 s allowance).
+# Honest notebooks take a few seconds.
+c.ResilientExecute.notebook_timeout = 60
 # No execution timestamps in autograded notebooks: grading the same submission
 # twice (or serially and in parallel) gives the same files.
 c.Execute.record_timing = False

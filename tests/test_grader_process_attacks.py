@@ -274,15 +274,9 @@ def test_a_students_error_message_in_the_markdown_report_is_text_on_one_row():
     assert lines[2].count(" | ") == 1
 
 
-# ---- open: re-runs of set-up cells after each restart are outside every time limit ----------
+# ---- re-runs of set-up cells after restarts, past the notebook's time --------------------------
 
 @pytest.mark.e2e
-@pytest.mark.xfail(strict=True, reason=(
-    "open: after each kernel restart ResilientExecute re-runs every set-up cell, each within Execute.timeout and "
-    "outside notebook_timeout, so graded cells that each time out cost (graded cells) x (set-up cells) x "
-    "Execute.timeout, beyond the documented 'notebook_timeout plus the instructor's cells' own limits' "
-    "(measured on the real notebook: 163 s for a module whose functions sleep 4 s). A fix is a policy choice: "
-    "count re-runs against the notebook's time, or stop restarting once it is spent"))
 def test_re_running_set_up_cells_after_restarts_stays_within_the_documented_bound(tmp_path):
     import time
 
@@ -294,8 +288,8 @@ def test_re_running_set_up_cells_after_restarts_stays_within_the_documented_boun
         nb = new_notebook(cells=cells)
         nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
         start = time.monotonic()
-        ResilientExecute(**settings).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
-        return time.monotonic() - start
+        _, resources = ResilientExecute(**settings).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+        return time.monotonic() - start, resources
 
     def cell(source, grade_id, grade):
         made = new_code_cell(source)
@@ -304,12 +298,15 @@ def test_re_running_set_up_cells_after_restarts_stays_within_the_documented_boun
         return made
 
     timeout, budget, setups, graded = 1, 2, 8, 6
-    one_kernel = run([cell("x = 1", "only", False)], timeout=timeout, notebook_timeout=budget)
+    one_kernel, _ = run([cell("x = 1", "only", False)], timeout=timeout, notebook_timeout=budget)
     # set-up cells that are quick when first run and sleep 0.9 s when re-run (not in IPython's history then)
     cells = [cell(f"# setup {i}\nimport time\nif not any('# setup {i}\\n' in s for s in _ih):\n    time.sleep(0.9)",
                   f"setup_{i}", False) for i in range(setups)]
     cells += [cell("while True:\n    pass", f"graded_{i}", True) for i in range(graded)]
-    took = run(cells, timeout=timeout, notebook_timeout=budget)
-    # the documented bound, with one kernel start (as measured in this run) per restart, doubled
-    bound = budget + (setups + graded) * timeout + (graded + 1) * 2 * one_kernel
+    took, resources = run(cells, timeout=timeout, notebook_timeout=budget)
+    # Unbounded, this costs graded x (timeout + setups x 0.9 s) = 49 s. The documented bound: the notebook's
+    # time, the graded cells' limits, one allowance of re-runs, and one kernel start (as measured in this
+    # run) per restart, doubled.
+    bound = budget + graded * timeout + timeout + (graded + 1) * 2 * one_kernel
     assert took <= bound, (took, bound)
+    assert resources["notebook_time"]["reruns_cut"] > 0  # and it is said, for the flag

@@ -280,7 +280,7 @@ def test_a_spent_limit_skips_every_cell_a_student_wrote_whatever_its_metadata(tm
              instructors("print('graded')", "check", True)]
     nb, resources = run_notebook(cells, tmp_path, notebook_timeout=0)
     assert [text(c) for c in nb.cells] == ["setup\n", "", "", "graded\n"]
-    assert resources["notebook_time"] == {"budget": 0, "skipped": [2, 3], "stopped": None}
+    assert resources["notebook_time"] == {"budget": 0, "skipped": [2, 3], "stopped": None, "reruns_cut": 0}
 
 
 def test_without_a_notebook_limit_every_cell_runs(tmp_path):

@@ -424,6 +424,9 @@ def notebook_time_reason(spent: dict | None) -> str | None:
         if len(skipped) > 10:
             shown += f" and {len(skipped) - 10} more"
         parts.append(f"{len(skipped)} cell(s) the student wrote were not run (cells {shown})")
+    if spent.get("reruns_cut"):
+        parts.append(f"{spent['reruns_cut']} fresh kernel(s) went on without re-running the set-up cells "
+                     "(their re-runs ran past the allowance)")
     return (f"the notebook ran past its time limit of {spent.get('budget', 0):g} s "
             f"(ResilientExecute.notebook_timeout): " + "; ".join(parts))
 

@@ -26,11 +26,16 @@ Limits that student code cannot dodge, all enforced here on the grader's side:
   and a student's cell still running then is stopped as after a timeout. The
   instructor's cells (graded cells, and read-only cells with a grade id,
   which nbgrader restores from the master) still run, each within
-  ``Execute.timeout``, so the graded cells still score. One notebook then
-  costs at most ``notebook_timeout`` plus the instructor's cells' own limits.
+  ``Execute.timeout``, so the graded cells still score. After a restart past
+  that time, the set-up cells re-run in the fresh kernel share one allowance
+  of ``Execute.timeout`` for the rest of the notebook (student code can be
+  slow only when re-run); once it is spent, fresh kernels start without them.
+  One notebook then costs at most ``notebook_timeout``, plus the graded
+  cells' own limits, plus one ``Execute.timeout`` of re-runs.
   What was cut is left in ``resources["notebook_time"]`` (``{"budget": s,
-  "skipped": [cell numbers], "stopped": cell number or None}``), and
-  ``IsolatedRegrade`` flags the submission with it.
+  "skipped": [cell numbers], "stopped": cell number or None, "reruns_cut":
+  restarts without their full set-up}``), and ``IsolatedRegrade`` flags the
+  submission with it.
 - **Output.** Every message from the kernel is rebuilt from the fields
   nbclient stores, in their proper types (:func:`sanitize`); comms, widgets,
   display updates and outputs a browser would run (HTML, SVG, JavaScript)
@@ -178,7 +183,7 @@ class ResilientExecute(Execute):
     output_limit = Integer(1_000_000, help=(
         "Characters of output kept per notebook; the rest is dropped with a note.")).tag(config=True)
     error_limit = Integer(10_000, help="Characters kept of each error output.").tag(config=True)
-    notebook_timeout = Float(120, allow_none=True, help=(
+    notebook_timeout = Float(60, allow_none=True, help=(
         "Seconds of wall time one notebook may take (kernel start-ups included), besides the per-cell "
         "Execute.timeout. Past it, cells the student wrote are not run (they get an error output that "
         "says why) and the submission is flagged; graded cells and the instructor's read-only cells still "
@@ -262,6 +267,8 @@ class ResilientExecute(Execute):
         self._truncated = False
         self._deadline = None if self.notebook_timeout is None else time.monotonic() + self.notebook_timeout
         self._skipped, self._stopped, self._cell_budget = [], None, None
+        # Past the notebook's time, set-up re-runs share this allowance (see _rerun_setup).
+        self._rerun_allowance, self._rerun_limit, self._reruns_cut = self.timeout, None, 0
         # Each student's cell runs within what is left of the notebook's time (see _cell_timeout).
         self.timeout_func = self._cell_timeout
 
@@ -286,9 +293,9 @@ class ResilientExecute(Execute):
                     continue
                 start = self._run_from(start, resources)
         self.set_widgets_metadata()
-        if self._skipped or self._stopped is not None:
+        if self._skipped or self._stopped is not None or self._reruns_cut:
             self.resources["notebook_time"] = {"budget": self.notebook_timeout, "skipped": self._skipped,
-                                               "stopped": self._stopped}
+                                               "stopped": self._stopped, "reruns_cut": self._reruns_cut}
         return self.nb, self.resources
 
     def _left(self):
@@ -299,6 +306,8 @@ class ResilientExecute(Execute):
         """A cell's time limit: ``Execute.timeout``, and for a student's cell no more than the notebook has left."""
         left = self._left()
         self._cell_budget = None
+        if self._rerun_limit is not None:  # a set-up cell re-run past the notebook's time
+            return self._rerun_limit
         if left is None or _instructors(cell) or (self.timeout is not None and self.timeout <= left):
             return self.timeout
         self._cell_budget = max(left, 0.001)
@@ -360,17 +369,33 @@ class ResilientExecute(Execute):
 
         A set-up cell that kills the kernel or runs past ``Execute.timeout`` here is not
         re-run again (it raises; the caller starts another kernel), so re-runs are
-        bounded by the number of set-up cells.
+        bounded by the number of set-up cells. Past the notebook's time, every re-run
+        of the rest of the notebook draws on one allowance of ``Execute.timeout``:
+        once it is spent, the fresh kernel goes on without its set-up (counted in
+        ``reruns_cut``), so restarts cannot multiply the set-up's time.
         """
+        capped = self._left() is not None and self._left() <= 0
         for index, cell in enumerate(self.nb.cells[:before]):
             if index in self._died or cell.cell_type != "code" or not utils.is_locked(cell) \
                     or utils.is_grade(cell) or any(o.output_type == "error" for o in cell.outputs):
                 continue
+            if capped and self._rerun_allowance is not None:
+                if self._rerun_allowance <= 0:
+                    self._reruns_cut += 1
+                    self.log.warning("The notebook's time is spent and so is the allowance for re-running its "
+                                     "set-up cells; going on in a fresh kernel without them.")
+                    return
+                self._rerun_limit = self._rerun_allowance
+            started = time.monotonic()
             try:
                 self.execute_cell(copy.deepcopy(cell), index, store_history=False)
             except (DeadKernelError, CellTimeoutError):
                 self._died.add(index)
                 raise
+            finally:
+                if self._rerun_limit is not None:
+                    self._rerun_allowance -= time.monotonic() - started
+                    self._rerun_limit = None
 
     def _kill_kernel(self):
         """End the current kernel now: its sandbox, and every process in it, goes with it."""
