@@ -173,6 +173,21 @@ def test_an_honest_answer_keeps_its_formatting_math_and_link(formgrade_exporter)
     assert active_content(html) == []
 
 
+@pytest.mark.parametrize("template", ["formgrade", "feedback"])
+def test_student_html_is_shown_in_a_box_that_clips_what_is_drawn_outside_it(template, formgrade_exporter,
+                                                                             feedback_exporter):
+    """MathJax math can paint outside its formula; the box of each Markdown and raw cell clips it (the
+    browser test, ``math_that_draws_outside_its_cell``, hit-tests the typeset page)."""
+    exporter = formgrade_exporter if template == "formgrade" else feedback_exporter
+    forged = '<div class="student-content" style="contain: none">$$\\smash{\\raise{9em}{x}}$$</div>'
+    html = render(exporter, written_answer("Answer. " + forged), nbformat.v4.new_raw_cell("raw $x$"))
+    soup = BeautifulSoup(html, "html.parser")
+    boxes = soup.find_all(class_="student-content")
+    assert [box["style"] for box in boxes] == ["contain: paint; overflow-x: auto;"] * 2
+    assert "Answer." in boxes[0].get_text() and "raw $x$" in boxes[1].get_text()
+    assert not any(box.find(class_="student-content") for box in boxes)  # the student's own lost its class
+
+
 def test_code_keeps_its_highlighting_classes_and_nothing_else():
     highlighted = ('<div class="highlight hl-ipython3 panel"><pre><span class="k">def</span> '
                    '<span class="nf btn">f</span></pre></div>')
