@@ -20,7 +20,16 @@ clicks every link of the student's that is not a web link, and then that
 grader still reads the answer (prose, and math with ``<`` and ``&`` as
 written). Requests to anything but the server are refused. No wall-clock
 limits: Playwright's timeouts are off; a page counts as settled when its
-network has been idle (Playwright's ``networkidle``).
+network has been idle (Playwright's ``networkidle``) and MathJax has typeset it.
+
+MathJax runs as in the grader's browser: the pages load MathJax 2 from a CDN,
+and the test answers those requests with the copy of MathJax 2 that
+``jupyter-server-mathjax`` ships (pinned in ``requirements.txt``; with its
+``HTML-CSS`` output in place of ``CommonHTML``, which it does not ship, and
+every extension the page asks for, ``Safe`` included). Each page is then
+hit-tested from top to bottom: student math seen anywhere outside the
+student's own cell (over the score fields, another answer or the model
+answer) fails the test.
 """
 
 import json
@@ -35,6 +44,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jupyter_server_mathjax
 import pytest
 from nbgrader.api import Gradebook
 from playwright.sync_api import Error as PlaywrightError
@@ -46,6 +56,11 @@ from support.formgrader_escapes import SHOWN_TEXTS, active_content, api_requests
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels, a server and a browser
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: Where nbconvert's templates load MathJax 2 from (``base/mathjax.html.j2``), and the local copy served instead.
+MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
+MATHJAX = Path(jupyter_server_mathjax.__file__).parent / "static"
+#: MathJax's combined configuration with CommonHTML output, and the one of the local copy (HTML-CSS output).
+CDN_CONFIG, LOCAL_CONFIG = "TeX-AMS_CHTML-full", "TeX-AMS-MML_HTMLorMML-full"
 CASES = cases()
 NAMES = [case.name for case in CASES]
 SERVER_TOKEN = "formgrader-escapes-token"
@@ -58,6 +73,43 @@ CLICK_LINKS = """() => {
         .filter(a => !/^(https?:|[/.])/i.test((a.getAttribute("href") || "").replace(/[\\s\\x00-\\x1f]/g, "")));
     links.forEach(a => a.click());
     return links.map(a => a.getAttribute("href"));
+}"""
+
+
+#: Points of the page (hit-tested from top to bottom) where what the grader sees is student math outside the
+#: student's own content: its rendered Markdown, output or code, or the box the renderer puts around it.
+MATH_OUTSIDE_ITS_CELL = """() => {
+    const math = ".MathJax, .MathJax_Display, .MathJax_CHTML, .mjx-chtml, .MathJax_SVG";
+    const own = ".text_cell_render, .output_subarea, .input_area, .student-content";
+    const found = [];
+    const height = document.documentElement.scrollHeight, view = window.innerHeight;
+    const width = document.documentElement.clientWidth;
+    for (let top = 0; top < height; top += view) {
+        window.scrollTo(0, top);
+        const scrolled = window.scrollY;
+        for (let y = 3; y < view; y += 12) for (let x = 3; x < width; x += 12) {
+            const drawn = document.elementFromPoint(x, y)?.closest(math);
+            if (!drawn) continue;
+            const box = drawn.closest(own)?.getBoundingClientRect();
+            if (!box || x < box.left || x > box.right || y < box.top || y > box.bottom) {
+                found.push(`(${x}, ${y + scrolled})`);
+            }
+        }
+    }
+    window.scrollTo(0, 0);
+    return found.slice(0, 5);
+}"""
+#: The text of ``element`` (found by the selector given), with each typeset formula as its TeX source between
+#: ``$`` (MathJax keeps the source in a script element of type math/tex) and MathJax's rendering left out.
+TEXT_WITH_MATH = """selector => {
+    const copy = document.querySelector(selector).cloneNode(true);
+    copy.querySelectorAll(".MathJax_Preview, .MathJax, .MathJax_Display, .MathJax_CHTML, .mjx-chtml")
+        .forEach(rendered => rendered.remove());
+    copy.querySelectorAll('script[type^="math/tex"]').forEach(source => {
+        const mark = source.type.includes("mode=display") ? "$$" : "$";
+        source.replaceWith(mark + source.textContent + mark);
+    });
+    return copy.textContent;
 }"""
 
 
@@ -138,12 +190,39 @@ class Opened:
     loads: list = field(default_factory=list)
 
 
+def serve_mathjax(route) -> bool:
+    """Answer a request for MathJax 2 from the CDN with the local copy (see the module's docstring); False if
+    the request is not one, or asks for a file the local copy lacks."""
+    url = route.request.url
+    if not url.startswith(MATHJAX_CDN):
+        return False
+    path, _, query = url[len(MATHJAX_CDN):].partition("/")[2].partition("?")
+    if path == "latest.js":  # the CDN's loader of the newest 2.x: load MathJax.js (as it does) with the config
+        config = query.replace(CDN_CONFIG, LOCAL_CONFIG)
+        script = (f"var s=document.createElement('script');s.src='{MATHJAX_CDN}2.7.7/MathJax.js?{config}';"
+                  "document.head.appendChild(s);")
+        route.fulfill(body=script, content_type="text/javascript")
+        return True
+    local = (MATHJAX / path).resolve()
+    if not (local.is_relative_to(MATHJAX) and local.is_file()):
+        return False
+    route.fulfill(path=str(local))
+    return True
+
+
 def open_page(browser, allowed_prefix, url, headers=None) -> Opened:
-    """``url`` in a new browser context, loaded; requests elsewhere than ``allowed_prefix`` are refused."""
+    """``url`` in a new browser context, loaded; MathJax comes from the local copy, requests elsewhere
+    than ``allowed_prefix`` are refused."""
     context = browser.new_context(extra_http_headers=headers or {})
     context.set_default_timeout(0)
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(allowed_prefix)
-                  else route.abort())
+
+    def answer(route):
+        if route.request.url.startswith(allowed_prefix):
+            route.continue_()
+        elif not serve_mathjax(route):
+            route.abort()
+
+    context.route("**/*", answer)
     opened = Opened(context.new_page())
     context.on("request", lambda request: opened.requests.append(request.url))
     opened.page.on("load", lambda page: opened.loads.append(page.url))
@@ -152,8 +231,11 @@ def open_page(browser, allowed_prefix, url, headers=None) -> Opened:
 
 
 def settle(page):
+    """Wait until the page has loaded, its network is idle and MathJax has typeset it (queued after its work)."""
     page.wait_for_load_state("load")
     page.wait_for_load_state("networkidle")
+    page.evaluate("() => window.MathJax?.Hub ? new Promise(done => MathJax.Hub.Queue(() => done(true))) : null")
+    page.wait_for_load_state("networkidle")  # the fonts the typesetting asked for
 
 
 def markers(course, token, case):
@@ -181,13 +263,16 @@ def check_inert(opened, course, token, case):
     settle(page)
     found = {
         "ran": ask(lambda: page.evaluate("() => window.ESCAPED || null")),
-        "active content": ask(lambda: active_content(page.content())),
+        "active content": ask(lambda: active_content(page.content(), typeset=True)),
+        "student math seen outside its cell": ask(lambda: page.evaluate(MATH_OUTSIDE_ITS_CELL)),
         "requests to /api/": api_requests(opened.requests),
         "marker files": markers(course, token, case),
         "documents loaded after the page": opened.loads[1:],
     }
-    assert found == {"ran": None, "active content": [], "requests to /api/": [], "marker files": [],
+    assert found == {"ran": None, "active content": [], "student math seen outside its cell": [],
+                     "requests to /api/": [], "marker files": [],
                      "documents loaded after the page": []}, f"links clicked: {clicked}"
+    assert page.evaluate("() => !!(window.MathJax && MathJax.isReady)"), "MathJax did not run in the page"
 
 
 @pytest.mark.parametrize("case", NAMES)
@@ -203,7 +288,8 @@ def test_grading_page_shows_the_answer_and_runs_none_of_it(graded, server, brows
         # Checked, not waited for: a page whose API calls a payload sent elsewhere would never load them.
         assert page.evaluate("() => !!(window.formgrader && formgrader.grades.loaded && formgrader.comments.loaded)"), \
             "formgrader did not load this submission's grades and comments from its own API"
-        answer = page.evaluate('() => document.getElementById("l1_explanation").closest(".cell").innerText')
+        page.evaluate('() => document.getElementById("l1_explanation").closest(".cell").id = "answer-under-test"')
+        answer = page.evaluate(TEXT_WITH_MATH, "#answer-under-test")
         for shown in SHOWN_TEXTS:
             assert shown in answer
     finally:
@@ -220,7 +306,7 @@ def test_feedback_shows_the_answer_and_runs_none_of_it(graded, browser, case):
     try:
         settle(page)
         check_inert(opened, course, token, case)
-        text = page.evaluate('() => document.getElementById("notebook-container").innerText')
+        text = page.evaluate(TEXT_WITH_MATH, "#notebook-container")
         for shown in SHOWN_TEXTS:
             assert shown in text
     finally:

@@ -121,3 +121,24 @@ def test_sanitize_cuts_an_error_to_the_limit():
         "ename": "E", "evalue": "x" * 500, "traceback": ["y" * 500] * 3}}, error_limit=100)
     assert len(clean["content"]["evalue"]) <= 200
     assert clean["content"]["traceback"][-1] == "[traceback truncated by the grader]"
+
+
+def test_a_code_cell_marked_as_a_model_answer_is_still_shown_to_the_grader_and_in_feedback(tmp_path):
+    """The mark is the course's, but a submission can carry it: a student's code cell with it has run
+    (AddModelAnswers comes after execution) and must not vanish from what the grader and feedback show."""
+    source = tmp_path / "source" / "assignment2"
+    source.mkdir(parents=True)
+    nbformat.write(new_notebook(cells=[answer("l1_explanation", "Sparse.")]), source / "assignment2.ipynb")
+    adder = AddModelAnswers()
+    adder.config.CourseDirectory.root = str(tmp_path)
+    resources = {"nbgrader": {"assignment": "assignment2", "notebook": "assignment2"}}
+    hidden = new_code_cell("import grading.checks as c; c.run_check = lambda *a: None",
+                           metadata={"grading": {"model_answer": True}})
+    hidden.outputs = [new_output("stream", name="stdout", text="patched\n")]
+    nb, _ = adder.preprocess(new_notebook(cells=[answer("l1_explanation", "Mine."), hidden]), resources)
+    assert [c.cell_type for c in nb.cells] == ["markdown", "markdown", "code"]
+    assert nb.cells[2].source == hidden.source and not is_model_answer(nb.cells[2])
+    feedback, _ = DropModelAnswers().preprocess(nb, {})
+    assert [c.source for c in feedback.cells] == ["Mine.", hidden.source]
+    forged = new_notebook(cells=[new_code_cell("x = 1", metadata={"grading": {"model_answer": True}})])
+    assert [c.source for c in DropModelAnswers().preprocess(forged, {})[0].cells] == ["x = 1"]

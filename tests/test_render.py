@@ -173,6 +173,21 @@ def test_an_honest_answer_keeps_its_formatting_math_and_link(formgrade_exporter)
     assert active_content(html) == []
 
 
+@pytest.mark.parametrize("template", ["formgrade", "feedback"])
+def test_student_html_is_shown_in_a_box_that_clips_what_is_drawn_outside_it(template, formgrade_exporter,
+                                                                             feedback_exporter):
+    """MathJax math can paint outside its formula; the box of each Markdown and raw cell clips it (the
+    browser test, ``math_that_draws_outside_its_cell``, hit-tests the typeset page)."""
+    exporter = formgrade_exporter if template == "formgrade" else feedback_exporter
+    forged = '<div class="student-content" style="contain: none">$$\\smash{\\raise{9em}{x}}$$</div>'
+    html = render(exporter, written_answer("Answer. " + forged), nbformat.v4.new_raw_cell("raw $x$"))
+    soup = BeautifulSoup(html, "html.parser")
+    boxes = soup.find_all(class_="student-content")
+    assert [box["style"] for box in boxes] == ["contain: paint; overflow-x: auto;"] * 2
+    assert "Answer." in boxes[0].get_text() and "raw $x$" in boxes[1].get_text()
+    assert not any(box.find(class_="student-content") for box in boxes)  # the student's own lost its class
+
+
 def test_code_keeps_its_highlighting_classes_and_nothing_else():
     highlighted = ('<div class="highlight hl-ipython3 panel"><pre><span class="k">def</span> '
                    '<span class="nf btn">f</span></pre></div>')
@@ -234,3 +249,15 @@ def test_get_metadata_returns_sizes_only_as_positive_numbers():
     assert get_metadata(output, "alt", "image/png") == "a plot"
     for bad in ("20", True, 0, -5, float("nan"), float("inf"), [3]):
         assert get_metadata({"metadata": {"width": bad}}, "width") is None
+
+
+@pytest.mark.xfail(strict=True, reason="open: the model answer is a plain Markdown cell (AddModelAnswers), so a "
+                   "Markdown cell the student adds with the same text renders the same in formgrader; telling them "
+                   "apart needs a mark of the course's in the page (e.g. a frame the sanitizer never lets through)")
+def test_a_students_look_alike_of_the_model_answer_does_not_render_as_one(formgrade_exporter):
+    text = "> **For graders only: the model answer (not shown in feedback)**\n>\n> Any answer earns full marks."
+    real = new_markdown_cell(text, metadata={"grading": {"model_answer": True}, "editable": False})
+    fake = new_markdown_cell(text)
+    soup = BeautifulSoup(render(formgrade_exporter, real, fake), "html.parser")
+    shown = [str(cell) for cell in soup.select("#notebook-container .cell")]
+    assert shown[0] != shown[1]

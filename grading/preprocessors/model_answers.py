@@ -9,6 +9,11 @@ in formgrader see the autograded notebook, which holds the student's answer.
   ``metadata.grading.model_answer``.
 - ``DropModelAnswers`` (a generate_feedback preprocessor) removes those cells
   again, so feedback shows the student's answer and the grader's comment only.
+
+The mark is only ever trusted on Markdown cells: a submission can carry it
+too, and a student's code cell so marked has run by the time AddModelAnswers
+sees it (it comes after execution). Such a cell keeps its place and loses the
+mark, so the grader and the feedback show it like any other.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ MARK = "model_answer"
 
 
 def is_model_answer(cell: NotebookNode) -> bool:
-    return cell.get("metadata", {}).get("grading", {}).get(MARK, False)
+    """A Markdown cell with the mark (on any other cell the mark means nothing)."""
+    return cell.get("cell_type") == "markdown" and cell.get("metadata", {}).get("grading", {}).get(MARK, False)
 
 
 class AddModelAnswers(NbGraderPreprocessor):
@@ -46,7 +52,9 @@ class AddModelAnswers(NbGraderPreprocessor):
         cells = []
         for cell in nb.cells:
             if is_model_answer(cell):
-                continue  # from an earlier autograde of the same notebook
+                continue  # from an earlier autograde of the same notebook (or a look-alike, which runs nothing)
+            if isinstance(cell.get("metadata", {}).get("grading"), dict):
+                cell.metadata.grading.pop(MARK, None)  # a submission's mark on a code or raw cell
             cells.append(cell)
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
             if cell.cell_type == "markdown" and grade_id in answers and utils.is_solution(cell):

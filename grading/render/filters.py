@@ -17,6 +17,13 @@ page and ``nbgrader generate_feedback``.
   HTML outputs, Markdown outputs and raw cells when ``HTMLExporter.sanitize_html``
   is on; the same allow-list instead of nbconvert's own (which would escape
   headings, paragraphs and tables).
+- Both return the student's HTML inside a box of its own (:func:`contained`):
+  MathJax typesets the math in it afterwards, in the grader's browser, and
+  TeX can draw far outside a formula (``\\smash``, ``\\raise``, ``\\rlap``, a
+  white ``\\rule``, ``\\style`` with negative margins, which MathJax's ``Safe``
+  extension allows): over the score fields, another answer or the model
+  answer. The box clips whatever is drawn outside it (CSS ``contain: paint``)
+  and scrolls what is wider than the cell.
 - ``get_metadata`` (:func:`get_metadata`): nbconvert's, except that an image's
   ``width`` and ``height`` are returned only as positive numbers. nbconvert's
   classic template writes them into ``<img>`` unquoted (``width={{ width }}``),
@@ -51,13 +58,23 @@ class SafeMarkdown2HTML(LoggingConfigurable):
             rendered = self.parent.markdown2html(context, source)
         except Exception as error:  # noqa: BLE001 (a student's cell must not take the page down)
             self.log.warning("A Markdown cell could not be rendered (%s); shown as text.", error)
-            return f"<pre>{html.escape(str(source))}</pre>"
-        return clean(rendered)
+            return contained(f"<pre>{html.escape(str(source))}</pre>")
+        return contained(clean(rendered))
 
 
 def clean_html(element) -> str:
     """nbconvert's ``clean_html`` contract (str or bytes in, HTML out) with the course's allow-list."""
-    return clean(element.decode() if isinstance(element, bytes) else str(element))
+    return contained(clean(element.decode() if isinstance(element, bytes) else str(element)))
+
+
+#: The box around every piece of student HTML (the sanitizer keeps no ``style`` or class of this name, so a
+#: student cannot write one, nor take its clipping away).
+CONTAINER = '<div class="student-content" style="contain: paint; overflow-x: auto;">{}</div>'
+
+
+def contained(html_text: str) -> str:
+    """``html_text`` (already sanitized) in :data:`CONTAINER`: nothing in it is seen outside its box."""
+    return CONTAINER.format(html_text)
 
 
 def get_metadata(output, key, mimetype=None):

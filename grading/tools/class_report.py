@@ -27,6 +27,7 @@ import argparse
 import base64
 import collections
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,9 +142,20 @@ def _late(row, duedate):
     return "on time"
 
 
+#: What makes Markdown (with GitHub's tables and strikethrough, and math) read text as markup: HTML and
+#: entities, links and images, emphasis (``_`` only at a word's edge), code spans, the cell separator,
+#: ``$`` math and the backslash itself. CommonMark makes each literal with a backslash before it.
+_MARKDOWN_MARKUP = re.compile(r"([\\`*\[\]<>&|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+
+
 def _cell(text):
-    """``text`` as one Markdown table cell: HTML escaped (a student's error message may hold markup), one line."""
-    return html.escape(" ".join(str(text).splitlines()), quote=False).replace("|", "\\|")
+    """``text`` as one Markdown table cell of plain text: one line, every markup character escaped.
+
+    A check's message is chosen by the student's code (an exception's text),
+    and Markdown viewers keep inline HTML, links, images and math: unescaped,
+    it could add rows with other scores, or fetch a URL as the grader.
+    """
+    return _MARKDOWN_MARKUP.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
 def plot_scores(rows: list[StudentRow], path: str | Path, max_total: float) -> None:

@@ -110,14 +110,24 @@ def hand_in(course, case: Case, token: str) -> Path:
     return path
 
 
-def active_content(html: str) -> list[str]:
+def _mathjax_own(element) -> bool:
+    """Whether ``element`` is one MathJax writes for each formula it typesets: the ``script`` of type
+    ``math/tex`` holding its TeX source (data, never run), or the ``math`` element of its assistive MathML."""
+    if element.name == "script":
+        return str(element.get("type", "")).startswith("math/tex")
+    return element.name == "math" and element.find_parent(class_="MJX_Assistive_MathML") is not None
+
+
+def active_content(html: str, typeset: bool = False) -> list[str]:
     """What in the cells of a rendered page (``#notebook-container``, else the body) could run or fetch.
 
     Elements in :data:`ACTIVE_TAGS`, event-handler attributes, and URL
     attributes other than http(s), mailto, same-page fragments and inline
     PNG/JPEG/GIF data; the list is empty for an inert page. The headings and
     footers of nbgrader's cell panels (formgrader's score fields and comment
-    box, :data:`GRADER_CHROME`) are the page's own and left out.
+    box, :data:`GRADER_CHROME`) are the page's own and left out. ``typeset``: the page is as a browser
+    left it after MathJax ran, whose own ``math/tex`` scripts and assistive ``math`` elements are not
+    counted as elements (their attributes are still checked).
     """
     soup = BeautifulSoup(html, "html.parser")
     root = soup.find(id="notebook-container") or soup.body or soup
@@ -126,7 +136,7 @@ def active_content(html: str) -> list[str]:
         chrome = set(element.get("class", [])) & GRADER_CHROME
         if chrome or element.find_parent(class_=sorted(GRADER_CHROME)) is not None:
             continue
-        if element.name.lower() in ACTIVE_TAGS:
+        if element.name.lower() in ACTIVE_TAGS and not (typeset and _mathjax_own(element)):
             found.append(f"<{element.name}>")
         for name, value in element.attrs.items():
             value = " ".join(value) if isinstance(value, list) else str(value)
