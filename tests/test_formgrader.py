@@ -13,36 +13,23 @@ each time the test runs.
 """
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
 
-from grading.tools.scratch_course import REPO, nbgrader_env
+from grading.tools.scratch_course import REPO
+from support.browser import chromium, jupyter_server
 from support.helpers import MASTER_NOTEBOOK, nbgrader_cells, read_notebook, run_demo
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels, a server or a browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = REPO / "docs" / "formgrader.png"
 STUDENT = "ada"
 WRITTEN = ["l1_explanation", "l2_explanation"]
 POINTS, COMMENT = 1.5, "Right: equal pull towards zero. Also say why that makes weights exactly 0."
 TOKEN = "formgrader-test-token"
 
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -56,43 +43,14 @@ def course(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(course, tmp_path_factory):
     """``http://127.0.0.1:<port>`` of a jupyter server in the course folder; stopped afterwards."""
-    port = free_port()
-    env = nbgrader_env()
-    env["JUPYTER_CONFIG_DIR"] = str(tmp_path_factory.mktemp("jupyter-config"))  # none of the user's
-    log = (course.parent / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={port}",
-         "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={course}", "--allow-root"],
-        cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            assert process.poll() is None, f"jupyter server exited:\n{Path(log.name).read_text()}"
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={TOKEN}") as answer:
-                    json.load(answer)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
+    with jupyter_server(course, TOKEN, tmp_path_factory.mktemp("jupyter-config")) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    assert CHROMIUM.is_file(), "Debian's chromium is needed: apt-get install chromium (.ci/run does)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        # Chromium's own sandbox refuses to start as root (CI runs as root).
-        args = ["--no-sandbox"] if os.geteuid() == 0 else []
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def submission_id(course, student):

@@ -35,15 +35,7 @@ the other cases' pages load no MathJax (its requests are refused like any other
 request that leaves the server), and their math stays as TeX text.
 """
 
-import json
-import os
 import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,12 +45,12 @@ from nbgrader.api import Gradebook
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
-from grading.tools.scratch_course import ASSIGNMENT, REPO, NbgraderFailed, ScratchCourse, nbgrader_env
+from grading.tools.scratch_course import ASSIGNMENT, REPO, NbgraderFailed, ScratchCourse
+from support.browser import chromium, jupyter_server
 from support.formgrader_escapes import SHOWN_TEXTS, active_content, api_requests, cases, hand_in, marker_name
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels, a server and a browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 #: Where nbconvert's templates load MathJax 2 from (``base/mathjax.html.j2``), and the local copy served instead.
 MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
 MATHJAX = Path(jupyter_server_mathjax.__file__).parent / "static"
@@ -116,11 +108,6 @@ TEXT_WITH_MATH = """selector => {
 }"""
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
@@ -143,42 +130,14 @@ def graded(tmp_path_factory):
 def server(graded, tmp_path_factory):
     """``http://127.0.0.1:<port>`` of a jupyter server (with formgrader) in the course folder; stopped afterwards."""
     course, _ = graded
-    port = free_port()
-    env = nbgrader_env()
-    env["JUPYTER_CONFIG_DIR"] = str(tmp_path_factory.mktemp("jupyter-config"))  # none of the user's
-    log = (course.root.parent / "server.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={port}",
-         "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={SERVER_TOKEN}",
-         f"--ServerApp.root_dir={course.root}", "--allow-root"],
-        cwd=course.root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        while True:
-            assert process.poll() is None, f"jupyter server exited:\n{Path(log.name).read_text()}"
-            try:
-                with urllib.request.urlopen(f"{url}/api/status?token={SERVER_TOKEN}") as answer:
-                    json.load(answer)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
+    with jupyter_server(course.root, SERVER_TOKEN, tmp_path_factory.mktemp("jupyter-config")) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    assert CHROMIUM.is_file(), "Debian's chromium is needed: apt-get install chromium (.ci/run does)"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        args = ["--no-sandbox"] if os.geteuid() == 0 else []  # chromium's own sandbox refuses root
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @dataclass

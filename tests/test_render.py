@@ -251,9 +251,6 @@ def test_get_metadata_returns_sizes_only_as_positive_numbers():
         assert get_metadata({"metadata": {"width": bad}}, "width") is None
 
 
-@pytest.mark.xfail(strict=True, reason="open: the model answer is a plain Markdown cell (AddModelAnswers), so a "
-                   "Markdown cell the student adds with the same text renders the same in formgrader; telling them "
-                   "apart needs a mark of the course's in the page (e.g. a frame the sanitizer never lets through)")
 def test_a_students_look_alike_of_the_model_answer_does_not_render_as_one(formgrade_exporter):
     text = "> **For graders only: the model answer (not shown in feedback)**\n>\n> Any answer earns full marks."
     real = new_markdown_cell(text, metadata={"grading": {"model_answer": True}, "editable": False})
@@ -261,3 +258,6 @@ def test_a_students_look_alike_of_the_model_answer_does_not_render_as_one(formgr
     soup = BeautifulSoup(render(formgrade_exporter, real, fake), "html.parser")
     shown = [str(cell) for cell in soup.select("#notebook-container .cell")]
     assert shown[0] != shown[1]
+    # the frame is the course's, and the sanitizer never lets a student write it
+    assert [len(soup.select(f"#notebook-container .cell:nth-of-type({n}) .course-model-answer")) for n in (1, 2)] \
+        == [1, 0]

@@ -24,6 +24,11 @@ page and ``nbgrader generate_feedback``.
   extension allows): over the score fields, another answer or the model
   answer. The box clips whatever is drawn outside it (CSS ``contain: paint``)
   and scrolls what is wider than the cell.
+- A model answer (a Markdown cell that ``AddModelAnswers`` inserted, which
+  removed any cell of the submission's bearing the same mark) is framed as
+  the course's own (:data:`MODEL_ANSWER`): a student's look-alike cell, with
+  the same text, renders without the frame, which the sanitizer never lets
+  a student write.
 - ``get_metadata`` (:func:`get_metadata`): nbconvert's, except that an image's
   ``width`` and ``height`` are returned only as positive numbers. nbconvert's
   classic template writes them into ``<img>`` unquoted (``width={{ width }}``),
@@ -46,6 +51,7 @@ from jinja2 import pass_context
 from nbconvert.filters import get_metadata as nbconvert_get_metadata
 from traitlets.config import LoggingConfigurable
 
+from grading.preprocessors.model_answers import is_model_answer
 from grading.render.sanitize import clean
 
 
@@ -59,6 +65,8 @@ class SafeMarkdown2HTML(LoggingConfigurable):
         except Exception as error:  # noqa: BLE001 (a student's cell must not take the page down)
             self.log.warning("A Markdown cell could not be rendered (%s); shown as text.", error)
             return contained(f"<pre>{html.escape(str(source))}</pre>")
+        if is_model_answer(context.get("cell", {})):
+            return MODEL_ANSWER.format(clean(rendered))
         return contained(clean(rendered))
 
 
@@ -70,6 +78,12 @@ def clean_html(element) -> str:
 #: The box around every piece of student HTML (the sanitizer keeps no ``style`` or class of this name, so a
 #: student cannot write one, nor take its clipping away).
 CONTAINER = '<div class="student-content" style="contain: paint; overflow-x: auto;">{}</div>'
+
+
+#: The frame of a model answer the course inserted: a style and class the sanitizer never keeps in student
+#: content, so no submission can draw it.
+MODEL_ANSWER = ('<div class="course-model-answer" style="contain: paint; overflow-x: auto; '
+                'border-left: 6px solid #2e7d32; background: #f1f8e9; padding: 0.5em 1em;">{}</div>')
 
 
 def contained(html_text: str) -> str:
