@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from nbformat import NotebookNode, from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -92,7 +93,7 @@ def _sizes(metadata) -> dict:
     return {key: metadata[key] for key in ("width", "height") if _positive(metadata.get(key))}
 
 
-def safe_output(output) -> dict | None:
+def safe_output(output: Any) -> dict | None:
     """An inert copy of a code cell's output, or None if nothing of it is kept."""
     if not isinstance(output, dict):
         return None
@@ -129,7 +130,7 @@ def safe_output(output) -> dict | None:
     return clean
 
 
-def safe_attachments(attachments) -> dict:
+def safe_attachments(attachments: Any) -> dict:
     """The attachments whose bundles keep an image type with base64 data (only those types)."""
     if not isinstance(attachments, dict):
         return {}
@@ -144,7 +145,7 @@ def safe_attachments(attachments) -> dict:
     return clean
 
 
-def safe_nbgrader_metadata(meta) -> dict | None:
+def safe_nbgrader_metadata(meta: Any) -> dict | None:
     """nbgrader's cell metadata with its known keys in their proper types; None if its grade id is unsafe."""
     if not isinstance(meta, dict):
         return None
@@ -166,7 +167,7 @@ def safe_nbgrader_metadata(meta) -> dict | None:
     return clean
 
 
-def safe_cell_metadata(metadata) -> dict:
+def safe_cell_metadata(metadata: Any) -> dict:
     """nbgrader's metadata, the model-answer mark, safe tags and the edit flags; nothing else."""
     if not isinstance(metadata, dict):
         return {}
@@ -188,7 +189,7 @@ def safe_cell_metadata(metadata) -> dict:
     return clean
 
 
-def safe_notebook_metadata(metadata) -> dict:
+def safe_notebook_metadata(metadata: Any) -> dict:
     """``kernelspec`` and ``language_info`` as plain strings of safe characters."""
     if not isinstance(metadata, dict):
         return {}
@@ -215,7 +216,7 @@ def safe_notebook_metadata(metadata) -> dict:
     return clean
 
 
-def safe_cell(cell, index: int, used_ids: set) -> NotebookNode:
+def safe_cell(cell: Any, index: int, used_ids: set) -> NotebookNode:
     """An inert copy of ``cell`` (its source as written); ``used_ids`` collects the ids given out."""
     kind = cell.get("cell_type") if cell.get("cell_type") in ("code", "markdown", "raw") else "raw"
     source = _text(cell.get("source"))

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import html
 import math
+from typing import Any
 
 from jinja2 import pass_context
 from nbconvert.filters import get_metadata as nbconvert_get_metadata
@@ -70,7 +71,7 @@ class SafeMarkdown2HTML(LoggingConfigurable):
         return contained(clean(rendered))
 
 
-def clean_html(element) -> str:
+def clean_html(element: str | bytes) -> str:
     """nbconvert's ``clean_html`` contract (str or bytes in, HTML out) with the course's allow-list."""
     return contained(clean(element.decode() if isinstance(element, bytes) else str(element)))
 
@@ -91,7 +92,7 @@ def contained(html_text: str) -> str:
     return CONTAINER.format(html_text)
 
 
-def get_metadata(output, key, mimetype=None):
+def get_metadata(output: dict, key: str, mimetype: str | None = None) -> Any:
     """nbconvert's ``get_metadata``; ``width``/``height`` only if a finite positive number, else None."""
     value = nbconvert_get_metadata(output, key, mimetype)
     if key in ("width", "height"):
@@ -99,7 +100,7 @@ def get_metadata(output, key, mimetype=None):
     return value
 
 
-def is_positive_number(value) -> bool:
+def is_positive_number(value: Any) -> bool:
     """An int or float (not a bool, string or anything else) that is finite and above zero."""
     return (isinstance(value, (int, float)) and not isinstance(value, bool)
             and math.isfinite(value) and value > 0)
