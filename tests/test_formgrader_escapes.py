@@ -153,7 +153,7 @@ class Opened:
 
 
 #: The cases whose payload is math: their pages are typeset by MathJax and hit-tested (see the docstring).
-TYPESET = {"math_that_draws_outside_its_cell", "math_and_markup_tricks"}
+TYPESET = {"math_that_draws_outside_its_cell"}
 
 
 def serve_mathjax(route) -> bool:
