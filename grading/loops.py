@@ -43,8 +43,8 @@ from __future__ import annotations
 import ast
 from collections import deque
 
-from grading.names import Scopes
-from grading.source import Unreadable
+from .names import Scopes
+from .source import Unreadable
 
 LOOP_NODES = {
     ast.For: "a for loop",

@@ -8,6 +8,7 @@ import copy
 import json
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -113,7 +114,7 @@ REFUSED = {
     "nbformat_minor far out": (notebook_bytes(_set(["nbformat_minor"], 10**9)), "nbformat_minor 1000000000"),
     "too many bytes": (notebook_bytes(_set(["metadata", "pad"], "x" * CAPS.notebook_bytes)), "more than the cap"),
     "too many cells": (notebook_bytes(lambda d: d["cells"].extend([nbformat.v4.new_markdown_cell("x")] * 600)),
-                       "643 cells, more than the cap of 500"),
+                       f"{len(RELEASE_JSON['cells']) + 600} cells, more than the cap of 500"),
     "one cell too large": (notebook_bytes(_set(["cells", 3, "source"], "x = 1\n" * 20_000)),
                            "cell 4 has 120000 bytes of source"),
     "too many outputs": (notebook_bytes(_set(["cells", 1, "outputs"],
@@ -366,9 +367,7 @@ def autograde_converter(root: Path, names: list[str]) -> Autograde:
     for name in names:
         submission(root, name)
     release = root / "release" / "assignment2"
-    release.mkdir(parents=True)
-    for path in RELEASE.iterdir():
-        (release / path.name).write_bytes(path.read_bytes())
+    shutil.copytree(RELEASE, release)
     coursedir = course_directory(root, load_config(REPO))
     coursedir.assignment_id = "assignment2"
     converter = Autograde(coursedir=coursedir, config=coursedir.config)

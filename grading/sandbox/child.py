@@ -11,8 +11,8 @@ Protocol (NumPy ``.npz`` archives, always read with ``allow_pickle=False``):
   unicode array), ``regs`` (float64) and ``W0``, ``W1``, ... (the matrices).
 - stdout: one record per input, in order, each an 8-byte little-endian
   length followed by an archive with ``index``; ``status`` (``"ok"``,
-  ``"raised"`` or ``"not_tuple"``); ``error`` (exception or returned type
-  name) and ``message``; ``R`` and ``dW`` as float64 arrays with ``R_ok``
+  ``"raised"`` or ``"not_tuple"``: not two results in a tuple or list); ``error`` (exception or
+  returned type name) and ``message``; ``R`` and ``dW`` as float64 arrays with ``R_ok``
   and ``dW_ok`` saying whether they converted; ``after``, the argument
   after the call. Before them, a record ``index = -2`` says the module was
   imported, or one with ``index = -1`` reports a failed import.
@@ -76,12 +76,18 @@ def main() -> None:
         except BaseException as error:  # noqa: BLE001
             record.update(status="raised", error=type(error).__name__, message=str(error)[:500])
         else:
-            if isinstance(result, tuple) and len(result) == 2:
-                R, R_ok = as_float_array(result[0])
-                dW, dW_ok = as_float_array(result[1])
+            try:  # two results, as a tuple, a list or a named tuple (student objects may raise anything)
+                count = len(result) if isinstance(result, (tuple, list)) else None
+                pair = (result[0], result[1]) if count == 2 else None
+            except BaseException:  # noqa: BLE001
+                count, pair = None, None
+            if pair is not None:
+                R, R_ok = as_float_array(pair[0])
+                dW, dW_ok = as_float_array(pair[1])
                 record.update(status="ok", R=R, R_ok=R_ok, dW=dW, dW_ok=dW_ok)
             else:
-                record.update(status="not_tuple", error=type(result).__name__)
+                returned = type(result).__name__ + (f" of {count} items" if count is not None else "")
+                record.update(status="not_tuple", error=returned)
         after, _ = as_float_array(argument)
         send(channel, after=after, **record)
 

@@ -1,0 +1,1 @@
+../../../grading/student_check.py

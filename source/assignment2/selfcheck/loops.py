@@ -1,0 +1,1 @@
+../../../grading/loops.py

@@ -1,0 +1,1 @@
+../../../grading/names.py
