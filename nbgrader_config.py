@@ -6,7 +6,7 @@ the student version in ``release/``. The course's own extensions live in the
 """
 
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import Execute, GetGrades, OverwriteCells
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 
@@ -41,6 +41,11 @@ c.GenerateFeedback.preprocessors[1:1] = [
     "grading.preprocessors.hide_hidden_tests.HideHiddenTests",
     "grading.preprocessors.model_answers.DropModelAnswers",
 ]
+# Feedback generated before the written answers are graded by hand shows them as "not
+# graded yet" (not "Score: 0.0 / 2.0") and warns, naming the students
+# (grading.preprocessors.pending_grades).
+c.GenerateFeedback.preprocessors.insert(c.GenerateFeedback.preprocessors.index(GetGrades) + 1,
+                                        "grading.preprocessors.pending_grades.PendingManualGrades")
 
 # Every piece of student code that grading runs is in an OS sandbox
 # (grading.sandbox.bubblewrap: bubblewrap namespaces, no network, no course folder, no
@@ -94,6 +99,15 @@ c.Autograde.autograde_preprocessors = (
     + _autograde[_after_execute:]
     + ["grading.preprocessors.model_answers.AddModelAnswers"]
 )
+
+# nbgrader's OverwriteCells warns "Attribute 'checksum' for cell ... has changed!" for every
+# graded cell with hidden tests (the gradebook keeps them, the release does not): 8 per
+# student, by design. RestoreHiddenTests, just before it, puts the hidden tests back into
+# the cells a student left as released, so only real edits of locked cells are reported
+# (grading.preprocessors.restore_hidden_tests; docs/grading.md).
+_sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].default())
+_sanitize.insert(_sanitize.index(OverwriteCells), "grading.preprocessors.restore_hidden_tests.RestoreHiddenTests")
+c.Autograde.sanitize_preprocessors = _sanitize
 
 # The notebook's ungraded experiment (training small models with the student's
 # functions) earns no points: autograde leaves it out (grading.preprocessors.skip_experiments).

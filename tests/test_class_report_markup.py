@@ -23,8 +23,8 @@ HOSTILE = ('</td></tr><tr><td>alice</td><td>10 of 10</td></tr><img src="/api/con
 
 def rendered_report(message):
     columns = student_columns(8, 2)
-    students = [["bob", "Bob B", "3", "-", "3", "2026-01-01", "on time", "ok"]]
-    checks = [["l1_reg_values", "1 of 1", f"{message} (1)"]]
+    students = [["bob", "Bob B", "3", "-", "3", "2026-01-01", "on time", "ok", "-"]]
+    checks = [["l1_reg_values", "1 of 1", f"{message} (1)", "0"]]
     return BeautifulSoup(markdown2html_mistune(_markdown("assignment2", "summary", columns, students, checks)),
                          "html.parser")
 
@@ -35,7 +35,7 @@ def test_a_hostile_check_message_is_one_table_cell_of_text():
     assert [th.get_text() for th in checks_table.find_all("th")] == CHECK_COLUMNS
     rows = checks_table.find("tbody").find_all("tr")
     assert len(rows) == 1
-    assert [cell.get_text() for cell in rows[0].find_all("td")] == ["l1_reg_values", "1 of 1", f"{HOSTILE} (1)"]
+    assert [cell.get_text() for cell in rows[0].find_all("td")] == ["l1_reg_values", "1 of 1", f"{HOSTILE} (1)", "0"]
     assert checks_table.find_all(["img", "strong", "em", "del", "b", "code", "span"]) == []
     # A bare URL may become a link (GitHub's autolinks), but one that shows where it goes.
     assert all(link.get_text() == link["href"] for link in checks_table.find_all("a"))

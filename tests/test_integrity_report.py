@@ -34,3 +34,19 @@ def test_the_summary_lists_flagged_students_only_in_order_with_their_first_reaso
         "  cem: a (+2 more)",
     ]
     assert flagged_summary([IntegrityReport("ada")]) == []
+
+
+def test_regrade_only_lists_the_cells_the_notebook_passed_and_the_regrade_failed_in_order():
+    report = IntegrityReport("lia", cells={
+        "l1_loss": {"max": 1, "notebook": 1, "isolated": 0, "score": 0, "message": "got list"},
+        "l1_gradient": {"max": 1, "notebook": 0, "isolated": 0, "score": 0, "message": "dW is wrong"},
+        "l1_bias_and_input": {"max": 0.5, "notebook": 0.5, "isolated": 0.5, "score": 0.5, "message": ""},
+        "l1_vectorized": {"max": 0.5, "notebook": 0.5, "isolated": 0, "score": 0, "message": "loops"},
+    })
+    assert report.regrade_only() == {"l1_loss": "got list", "l1_vectorized": "loops"}
+
+
+def test_regrade_only_skips_entries_not_written_as_the_grader_writes_them():
+    report = IntegrityReport("ben", cells={"a": "not a dict", "b": {"notebook": "1", "score": 0},
+                                           "c": {"notebook": True, "score": 0}, "d": {"score": 0}})
+    assert report.regrade_only() == {}

@@ -53,6 +53,28 @@ class IntegrityReport:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
         return cls(**known)
 
+    def regrade_only(self) -> dict[str, str]:
+        """``{grade_id: message}`` of the cells that passed in the notebook but failed the trusted re-grade.
+
+        Those are the cells whose ``notebook`` score (the visible tests, run in
+        the student's kernel) is above the ``score`` that counts, because the
+        isolated re-grade failed them: the student saw these tests pass and
+        lost the points all the same (a result only the hidden inputs reject,
+        hard-coded examples). ``message`` is the re-grade's. Cells in the
+        notebook's order; an entry not as ``IsolatedRegrade`` writes it (a
+        missing or non-numeric score) is left out.
+        """
+        found = {}
+        for grade_id, cell in self.cells.items():
+            if not isinstance(cell, dict):
+                continue
+            notebook, score = cell.get("notebook"), cell.get("score")
+            if not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in (notebook, score)):
+                continue
+            if notebook > score:
+                found[str(grade_id)] = str(cell.get("message") or "")
+        return found
+
     def summary(self) -> str:
         """One line for a list of flagged students: the first reason and how many more."""
         if not self.reasons:

@@ -12,9 +12,12 @@ upload to the course page:
 
 - per student: autograded and manual points, total, submission time, late
   status, integrity flag (students on the roster without a submission are
-  listed as missing);
+  listed as missing), and the cells that passed in the student's notebook but
+  failed the trusted re-grade (``IntegrityReport.regrade_only``: the student
+  saw those tests pass and still lost the points);
 - per graded check, sorted by how many students failed it, the most common
-  message those students saw: the list to discuss in the next lecture.
+  message those students saw, and how many of them had seen the check's
+  tests pass in their notebook: the list to discuss in the next lecture.
 
 Scores, students, due date and lateness come from the gradebook through
 nbgrader's API; messages and flags from the autograded notebooks and their
@@ -57,6 +60,7 @@ class StudentRow:
     manual_pending: int = 0
     flagged: object = None
     cells: dict = field(default_factory=dict)  # grade_id -> (score, max, message)
+    regrade_only: dict = field(default_factory=dict)  # grade_id -> the re-grade's message
 
     @property
     def total(self) -> float:
@@ -101,6 +105,7 @@ def collect(coursedir: CourseDirectory, assignment_id: str) -> tuple[list[Studen
             report = IntegrityReport.read(folder)
             if report is not None:
                 row.flagged = report.flagged
+                row.regrade_only = report.regrade_only()
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     if grade.cell_type == "code":
@@ -114,7 +119,11 @@ def collect(coursedir: CourseDirectory, assignment_id: str) -> tuple[list[Studen
 
 
 def check_failures(rows: list[StudentRow]) -> list[tuple]:
-    """``[(grade_id, failed, submitted, most common message, its count)]``, most failed first."""
+    """``[(grade_id, failed, submitted, most common message, its count, failed only in the re-grade)]``.
+
+    Most failed first. The last item counts the failing students whose
+    notebook passed the check's tests (``StudentRow.regrade_only``).
+    """
     submitted = [row for row in rows if row.submitted]
     grade_ids = sorted({g for row in submitted for g in row.cells})
     table = []
@@ -123,7 +132,8 @@ def check_failures(rows: list[StudentRow]) -> list[tuple]:
                    if grade_id in row.cells and row.cells[grade_id][0] < row.cells[grade_id][1]]
         counts = collections.Counter(message for _, _, message in failing if message)
         message, count = counts.most_common(1)[0] if counts else ("", 0)
-        table.append((grade_id, len(failing), len(submitted), message, count))
+        regrade_only = sum(1 for row in submitted if grade_id in row.regrade_only)
+        table.append((grade_id, len(failing), len(submitted), message, count, regrade_only))
     return sorted(table, key=lambda item: (-item[1], item[0]))
 
 
@@ -204,11 +214,13 @@ def write_report(coursedir: CourseDirectory, assignment_id: str, out: str | Path
         f"Due: {duedate} (UTC). Roster: {len(rows)} students, {len(submitted)} submissions, "
         f"{sum(1 for r in submitted if r.seconds_late > 0)} late, "
         f"{sum(1 for r in rows if not r.submitted)} missing, "
-        f"{sum(1 for r in rows if r.flagged)} flagged by the integrity check."
+        f"{sum(1 for r in rows if r.flagged)} flagged by the integrity check, "
+        f"{sum(1 for r in rows if r.regrade_only)} with cells that passed in their notebook "
+        "but failed the trusted re-grade."
     )
     students = [_student_cells(row, duedate) for row in sorted(rows, key=lambda r: r.student_id)]
-    checks = [[grade_id, f"{failed} of {total}", f"{message} ({count})" if message else ""]
-              for grade_id, failed, total, message, count in failures]
+    checks = [[grade_id, f"{failed} of {total}", f"{message} ({count})" if message else "", str(regrade_only)]
+              for grade_id, failed, total, message, count, regrade_only in failures]
     columns = student_columns(auto_max, manual_max)
     (out / "report.md").write_text(_markdown(assignment_id, summary, columns, students, checks), encoding="utf-8")
     (out / "report.html").write_text(_html(assignment_id, summary, columns, students, checks, out),
@@ -232,9 +244,18 @@ def maxima(coursedir: CourseDirectory, assignment_id: str) -> tuple[float, float
 def student_columns(auto_max: float, manual_max: float) -> list[str]:
     """The header of the students' table, with the assignment's maxima."""
     return ["student", "name", f"autograded (of {auto_max:g})", f"manual (of {manual_max:g})", "total",
-            "submitted (UTC)", "late", "integrity"]
-CHECK_COLUMNS = ["check", "failed", "most common message"]
-CHECKS_NOTE = "The message is the one most of the failing students saw (how many in brackets)."
+            "submitted (UTC)", "late", "integrity", REGRADE_ONLY]
+
+
+#: The column of the cells that passed in the student's notebook but failed the trusted re-grade.
+REGRADE_ONLY = "passed in the notebook, failed the re-grade"
+STUDENTS_NOTE = (f"\"{REGRADE_ONLY}\": the graded cells whose tests passed when the student ran the notebook, "
+                 "but which failed the trusted re-grade on the hidden inputs, so they scored 0. The student saw "
+                 "those tests pass; the re-grade's message for each is in integrity.json beside the autograded "
+                 "notebook (\"cells\").")
+CHECK_COLUMNS = ["check", "failed", "most common message", REGRADE_ONLY]
+CHECKS_NOTE = ("The message is the one most of the failing students saw (how many in brackets); the last column "
+               "counts the failing students whose notebook had passed the check's tests.")
 
 
 def _student_cells(row, duedate):
@@ -244,7 +265,15 @@ def _student_cells(row, duedate):
     integrity = {True: "FLAGGED", False: "ok", None: "-"}[row.flagged]
     return [str(x) for x in [
         row.student_id, row.name, f"{row.autograded:g}" if row.submitted else "-", manual,
-        f"{row.total:g}" if row.submitted else "-", row.timestamp or "-", _late(row, duedate), integrity]]
+        f"{row.total:g}" if row.submitted else "-", row.timestamp or "-", _late(row, duedate), integrity,
+        _regrade_only(row)]]
+
+
+def _regrade_only(row):
+    """The students' table's last cell: the grade ids that failed only in the re-grade, or ``-``."""
+    if not row.regrade_only:
+        return "-"
+    return f"{len(row.regrade_only)}: {', '.join(row.regrade_only)}"
 
 
 def _markdown_table(header, rows, align):
@@ -254,11 +283,11 @@ def _markdown_table(header, rows, align):
 
 def _markdown(assignment_id, summary, columns, students, checks):
     """The report as Markdown; the figures are the PNG files beside it."""
-    lines = [f"# Class report: {assignment_id}", "", summary, "", "## Students", ""]
-    lines += _markdown_table(columns, students, [":--", ":--", "--:", "--:", "--:", ":--", ":--", ":--"])
+    lines = [f"# Class report: {assignment_id}", "", summary, "", "## Students", "", STUDENTS_NOTE, ""]
+    lines += _markdown_table(columns, students, [":--", ":--", "--:", "--:", "--:", ":--", ":--", ":--", ":--"])
     lines += ["", "## Score distribution", "", "![score distribution](scores.png)", "",
               "## Checks, most failed first", "", CHECKS_NOTE, ""]
-    lines += _markdown_table(CHECK_COLUMNS, checks, [":--", "--:", ":--"])
+    lines += _markdown_table(CHECK_COLUMNS, checks, [":--", "--:", ":--", "--:"])
     lines += ["", "![failed checks](checks.png)", ""]
     return "\n".join(lines)
 
@@ -290,6 +319,7 @@ def _html(assignment_id, summary, columns, students, checks, out):
         f"<h1>{title}</h1>",
         f"<p>{html.escape(summary)}</p>",
         "<h2>Students</h2>",
+        f"<p>{html.escape(STUDENTS_NOTE)}</p>",
         _html_table(columns, students),
         "<h2>Score distribution</h2>",
         _inline_png(out / "scores.png", "score distribution"),
