@@ -67,6 +67,7 @@ import numpy as np
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader import utils
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Integer, Unicode
 
@@ -151,6 +152,19 @@ class _Replay:
         R = outcome.R if outcome.R_ok else _named(object, "unconvertible")()
         dW = outcome.dW if outcome.dW_ok else _named(object, "unconvertible")()
         return R, dW
+
+
+def _course_file(path: Path, folder: Path, course_files: Path | None) -> bool:
+    """Whether ``path`` (in ``folder``) holds exactly the bytes of the course's file of the same path."""
+    if course_files is None:
+        return False
+    own = course_files / path.relative_to(folder)
+    try:
+        if path.is_symlink() or not own.is_file() or path.stat().st_size != own.stat().st_size:
+            return False
+        return path.read_bytes() == own.read_bytes()
+    except OSError:
+        return False
 
 
 def recorded_calls() -> list[tuple[str, np.ndarray, float]]:
@@ -268,7 +282,8 @@ class IsolatedRegrade(NbGraderPreprocessor):
             raise RuntimeError("IsolatedRegrade needs grading.preprocessors.snapshot.SnapshotModule "
                                "before the kernel runs")
         try:
-            report = self.make_report(nb, folder, collected, student, sandbox, resources.pop("isolated_scores", None))
+            report = self.make_report(nb, folder, collected, student, sandbox, resources.pop("isolated_scores", None),
+                                      course_files=self.course_files(resources["nbgrader"]["assignment"]))
         except Exception:  # noqa: BLE001 (one broken report must not stop the class)
             self.log.error("Integrity check of %s failed:\n%s", student, traceback.format_exc())
             report = IntegrityReport(student, flagged=True,
@@ -298,8 +313,10 @@ class IsolatedRegrade(NbGraderPreprocessor):
         return Limits(memory_bytes=self.memory_limit, cpu_seconds=self.cpu_seconds, wall_seconds=self.wall_seconds)
 
     def make_report(self, nb: NotebookNode, folder: Path, collected: dict, student: str, sandbox: Sandbox,
-                    started: concurrent.futures.Future | None = None) -> IntegrityReport:
-        """The integrity report; ``started``: the re-grade's future from ``StartIsolatedRegrade``, if any."""
+                    started: concurrent.futures.Future | None = None,
+                    course_files: Path | None = None) -> IntegrityReport:
+        """The integrity report; ``started``: the re-grade's future from ``StartIsolatedRegrade``, if any;
+        ``course_files``: the assignment's source folder (see :meth:`extra_code`)."""
         data = collected["module"]
         source, refusal = static_source(data, self.audit_max_bytes)
         if started is not None:
@@ -317,7 +334,7 @@ class IsolatedRegrade(NbGraderPreprocessor):
                 reasons.append("regularization.py holds the master's solution delimiters (### BEGIN SOLUTION)")
         if refusal:
             reasons.append(refusal)
-        reasons += self.extra_code(folder)
+        reasons += self.extra_code(folder, course_files)
         try:
             now = read_module(folder / self.module, len(data) + 1 if data is not None else 1)
         except ValueError:
@@ -384,15 +401,24 @@ class IsolatedRegrade(NbGraderPreprocessor):
                            f"more than the audit reads; {len(unread)} cell(s) from {unread[0]} on were not audited")
         return reasons
 
-    def extra_code(self, folder: Path) -> list[str]:
+    def course_files(self, assignment: str) -> Path:
+        """The assignment's source folder: nbgrader copies its files (``selfcheck/``) into every autograded folder."""
+        coursedir = CourseDirectory(config=self.config)
+        return Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
+
+    def extra_code(self, folder: Path, course_files: Path | None = None) -> list[str]:
         """Reasons for Python files beside the notebook other than the module.
 
         The kernel runs in this folder, so an extra ``grading/checks.py`` or
-        ``numpy.py`` would be imported in place of the real one.
+        ``numpy.py`` would be imported in place of the real one. A file that is
+        byte for byte the course's own file of the same path in ``course_files``
+        (nbgrader copied it there; the notebook's ``selfcheck`` package) is the
+        course's code, not the student's; one the student's code changed while
+        the notebook ran is not.
         """
         extra = sorted(
             str(path.relative_to(folder)) for path in folder.rglob("*.py")
-            if path.name != self.module or path.parent != folder
+            if (path.name != self.module or path.parent != folder) and not _course_file(path, folder, course_files)
         )
         extra = [p for p in extra if "__pycache__" not in p and ".ipynb_checkpoints" not in p]
         if not extra:
