@@ -1,8 +1,10 @@
 """The anchored sample answers of the written questions' rubrics, read from the master.
 
-Each model-answer cell (``l1_explanation``, ``l2_explanation``) ends with a Markdown table
-``| Sample answer | Score | Why |``; a row's answer is quoted, and a row written by a student
-of the demo's example class names them as ``(ada, demo)``. Tests read the scores from here
+Each model-answer cell (``l1_explanation``, ``l2_explanation``) ends with a list under
+"Anchored sample answers", one item per answer: ``- *Score 1.5:* "the answer" — why``
+(a list, not a table: formgrader shows the model answer in a block quote, where nbconvert
+renders no tables). An answer written by a student of the demo's example class names
+them as ``(ada, demo)``. Tests read the scores from here
 instead of repeating them, so the docs, the formgrader test and the rubric cannot disagree.
 """
 
@@ -15,7 +17,7 @@ from support.helpers import MASTER_NOTEBOOK, nbgrader_cells, read_notebook
 
 WRITTEN = ("l1_explanation", "l2_explanation")
 EXAMPLE_CLASS = REPO / "examples" / "class"
-ROW = re.compile(r"^\| (?P<answer>.+?) \| (?P<score>\d+(?:\.5)?) \| (?P<why>.+?) \|$", re.M)
+ROW = re.compile(r"^- \*Score (?P<score>\d+(?:\.5)?):\* (?P<answer>.+?) — (?P<why>.+)$", re.M)
 DEMO_STUDENT = re.compile(r"\((\w+), demo\)\s*$")
 
 
@@ -30,11 +32,9 @@ class Sample:
 def samples(grade_id: str) -> list[Sample]:
     """The anchored sample answers of ``grade_id``'s model-answer cell, in order."""
     source = nbgrader_cells(read_notebook(MASTER_NOTEBOOK))[grade_id].source
-    table = source[source.index("| Sample answer |"):]
+    listed = source[source.index("*Anchored sample answers"):]
     rows = []
-    for match in ROW.finditer(table):
-        if set(match["answer"]) <= set(":-"):
-            continue
+    for match in ROW.finditer(listed):
         student = DEMO_STUDENT.search(match["answer"])
         rows.append(Sample(match["answer"], float(match["score"]), match["why"],
                            student.group(1) if student else None))
@@ -50,7 +50,7 @@ def demo_answer(student: str, grade_id: str) -> str | None:
 
 
 def score_of(grade_id: str, student: str) -> float:
-    """The rubric's score for the demo ``student``'s answer to ``grade_id`` (the row quoting it)."""
+    """The rubric's score for the demo ``student``'s answer to ``grade_id`` (the item quoting it)."""
     text = demo_answer(student, grade_id)
     matching = [s for s in samples(grade_id)
                 if s.student == student and (text is None or f'"{text}"' in s.answer)]
