@@ -5,7 +5,7 @@ the student version in ``release/``. The course's own extensions live in the
 ``grading`` package and are wired in here through nbgrader's configuration.
 """
 
-from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
+from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback, GenerateSolution
 from nbgrader.preprocessors import Execute, GetGrades, OverwriteCells
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
@@ -18,6 +18,16 @@ c.CourseDirectory.course_id = "dlcv"
 c.GenerateAssignment.preprocessors = list(
     GenerateAssignment.class_traits()["preprocessors"].default()
 ) + ["grading.preprocessors.strip_module_solutions.StripModuleSolutions"]
+
+# The semester and the due date that students read in the notebook's header: set them
+# here, once (grading.preprocessors.course_info fills the master's {{ semester }} and
+# {{ due }}; an unset one stops the release). The gradebook's due date is read from here too
+# (docs/semester.md: --duedate="$(python -m grading.preprocessors.course_info due)").
+c.CourseInfo.semester = "Winter Semester 2022/23"
+c.CourseInfo.due = "2022-11-10 10:00:00+01:00"
+c.GenerateAssignment.preprocessors.insert(0, "grading.preprocessors.course_info.CourseInfo")
+c.GenerateSolution.preprocessors = ["grading.preprocessors.course_info.CourseInfo"] + list(
+    GenerateSolution.class_traits()["preprocessors"].default())
 
 # Without this, autograde replaces each student's module with the master
 # (solution included): every student would be graded on the reference

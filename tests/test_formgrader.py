@@ -21,13 +21,16 @@ from nbgrader.api import Gradebook
 from grading.tools.scratch_course import REPO
 from support.browser import chromium, jupyter_server
 from support.helpers import MASTER_NOTEBOOK, nbgrader_cells, read_notebook, run_demo
+from support.rubric import score_of
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels, a server or a browser
 
 SCREENSHOT = REPO / "docs" / "formgrader.png"
 STUDENT = "ada"
 WRITTEN = ["l1_explanation", "l2_explanation"]
-POINTS, COMMENT = 1.5, "Right: equal pull towards zero. Also say why that makes weights exactly 0."
+# The points the rubric gives ada's answer (its anchored sample answers; docs/semester.md shows them).
+POINTS = score_of("l1_explanation", STUDENT)
+COMMENT = "Full marks: the same pull for every weight, and many weights exactly 0."
 TOKEN = "formgrader-test-token"
 
 

@@ -132,8 +132,8 @@ def test_prompts_ask_for_mechanism_and_effect_of_the_weights(exercise):
 @pytest.mark.parametrize("exercise", ["l1", "l2"])
 def test_model_answers_carry_a_rubric_a_second_grader_can_apply(exercise):
     answer = cell(f"{exercise}_explanation").source
-    for part in ("*Mechanism, 1 point:*", "*Effect, 1 point:*", "*Accepted alternatives:*",
-                 "*Common wrong claims:*", "0.5 for"):
+    for part in ("*Mechanism, 1 point:*", "*Effect, 1 point:*",
+                 "*Accepted alternatives, and the point each counts for:*", "*Common wrong claims:*", "0.5 for"):
         assert part in answer, part
 
 
