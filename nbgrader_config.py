@@ -177,3 +177,14 @@ c.HTMLExporter.filters = {
 }
 c.Autograde.autograde_preprocessors.append("grading.preprocessors.safe_to_render.SafeToRender")
 c.GenerateFeedback.preprocessors.insert(0, "grading.preprocessors.safe_to_render.SafeToRender")
+
+# Formgrader's grading page typesets the model answers' and rubrics' formulas with the MathJax 2
+# that the course's own Jupyter server serves (jupyter-server-mathjax, pinned in requirements.txt):
+# no CDN, so it works on an offline course server. The course's templates come first, then nbgrader's
+# (which formgrader and generate_feedback would otherwise set alone); grading/render/templates/formgrade/
+# holds the one file that differs, for the grading page only (feedback files keep the CDN).
+from nbgrader.server_extensions.formgrader.handlers import template_path as nbgrader_templates  # noqa: E402
+
+from grading.render import TEMPLATES  # noqa: E402
+
+c.HTMLExporter.extra_template_basedirs = [str(TEMPLATES), nbgrader_templates]

@@ -22,17 +22,21 @@ written). Requests to anything but the server are refused. No wall-clock
 limits: Playwright's timeouts are off; a page counts as settled when its
 network has been idle (Playwright's ``networkidle``) and MathJax has typeset it.
 
-MathJax runs as in the grader's browser: the pages load MathJax 2 from a CDN,
-and the test answers those requests with the copy of MathJax 2 that
-``jupyter-server-mathjax`` ships (pinned in ``requirements.txt``; with its
-``HTML-CSS`` output in place of ``CommonHTML``, which it does not ship, and
-every extension the page asks for, ``Safe`` included). Each page is then
+MathJax runs as in the grader's browser. The grading page loads MathJax 2
+from the Jupyter server itself (``jupyter-server-mathjax``, pinned in
+``requirements.txt``, through the course's ``formgrade`` template), so every
+grading page is typeset, and MathJax's own elements (the ``math/tex`` scripts
+holding each formula's source, its assistive MathML) are not counted as active
+content. Feedback files load MathJax from a CDN; the test answers those requests
+with the same local copy (with its ``HTML-CSS`` output in place of
+``CommonHTML``, which it does not ship, and every extension the page asks for,
+``Safe`` included). Pages whose payload is math (``TYPESET``) are then
 hit-tested from top to bottom: student math seen anywhere outside the
 student's own cell (over the score fields, another answer or the model
-answer) fails the test. Typesetting a whole page and hit-testing it cost about
-20 s a page, so they run for the cases whose payload is math (``TYPESET``);
-the other cases' pages load no MathJax (its requests are refused like any other
-request that leaves the server), and their math stays as TeX text.
+answer) fails the test. Hit-testing a whole page costs about 20 s a page, so
+it runs for those cases only; the other cases' feedback files load no MathJax
+(its requests are refused like any other request that leaves the machine),
+and their math stays as TeX text.
 """
 
 import secrets
@@ -51,7 +55,8 @@ from support.formgrader_escapes import SHOWN_TEXTS, active_content, api_requests
 
 pytestmark = pytest.mark.e2e  # runs nbgrader, kernels, a server and a browser
 
-#: Where nbconvert's templates load MathJax 2 from (``base/mathjax.html.j2``), and the local copy served instead.
+#: Where nbconvert's templates (the feedback's) load MathJax 2 from (``base/mathjax.html.j2``), and the local
+#: copy served instead.
 MATHJAX_CDN = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/"
 MATHJAX = Path(jupyter_server_mathjax.__file__).parent / "static"
 #: MathJax's combined configuration with CommonHTML output, and the one of the local copy (HTML-CSS output).
@@ -177,8 +182,8 @@ def serve_mathjax(route) -> bool:
 
 
 def open_page(browser, allowed_prefix, url, headers=None, typeset=False) -> Opened:
-    """``url`` in a new browser context, loaded; with ``typeset``, MathJax comes from the local copy; other
-    requests elsewhere than ``allowed_prefix`` are refused."""
+    """``url`` in a new browser context, loaded; with ``typeset``, MathJax asked of the CDN comes from the local
+    copy; other requests elsewhere than ``allowed_prefix`` are refused."""
     context = browser.new_context(extra_http_headers=headers or {})
     context.set_default_timeout(0)
 
@@ -214,9 +219,10 @@ def submission_id(course, student):
         return gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student).id
 
 
-def check_inert(opened, course, token, case):
+def check_inert(opened, course, token, case, typeset):
     """Click the student's non-web links, then: no payload ran, nothing active in the cells, no /api/ request,
-    no marker file, and the page neither reloaded nor went elsewhere (a <base> or a refresh would)."""
+    no marker file, and the page neither reloaded nor went elsewhere (a <base> or a refresh would).
+    ``typeset``: MathJax ran in the page (and must have); the ``TYPESET`` cases are hit-tested too."""
     page = opened.page
 
     def ask(question):  # a page that keeps navigating answers nothing: say so instead of raising
@@ -227,11 +233,11 @@ def check_inert(opened, course, token, case):
 
     clicked = ask(lambda: page.evaluate(CLICK_LINKS))
     settle(page)
-    typeset = case in TYPESET
     found = {
         "ran": ask(lambda: page.evaluate("() => window.ESCAPED || null")),
         "active content": ask(lambda: active_content(page.content(), typeset=typeset)),
-        "student math seen outside its cell": ask(lambda: page.evaluate(MATH_OUTSIDE_ITS_CELL)) if typeset else [],
+        "student math seen outside its cell": ask(lambda: page.evaluate(MATH_OUTSIDE_ITS_CELL))
+        if case in TYPESET else [],
         "requests to /api/": api_requests(opened.requests),
         "marker files": markers(course, token, case),
         "documents loaded after the page": opened.loads[1:],
@@ -247,12 +253,12 @@ def check_inert(opened, course, token, case):
 def test_grading_page_shows_the_answer_and_runs_none_of_it(graded, server, browser, case):
     course, token = graded
     opened = open_page(browser, server, f"{server}/formgrader/submissions/{submission_id(course, case)}/",
-                       headers={"Authorization": f"token {SERVER_TOKEN}"}, typeset=case in TYPESET)
+                       headers={"Authorization": f"token {SERVER_TOKEN}"})
     page = opened.page
     try:
         assert opened.response.status == 200, opened.response.text()
         settle(page)
-        check_inert(opened, course, token, case)
+        check_inert(opened, course, token, case, typeset=True)  # with the server's own MathJax
         # Checked, not waited for: a page whose API calls a payload sent elsewhere would never load them.
         assert page.evaluate("() => !!(window.formgrader && formgrader.grades.loaded && formgrader.comments.loaded)"), \
             "formgrader did not load this submission's grades and comments from its own API"
@@ -273,7 +279,7 @@ def test_feedback_shows_the_answer_and_runs_none_of_it(graded, browser, case):
     page = opened.page
     try:
         settle(page)
-        check_inert(opened, course, token, case)
+        check_inert(opened, course, token, case, typeset=case in TYPESET)
         text = page.evaluate(TEXT_WITH_MATH, "#notebook-container")
         for shown in SHOWN_TEXTS:
             assert shown in text

@@ -14,10 +14,13 @@ does the same in chromium, through nbgrader's own autograde and feedback.
 import contextlib
 import os
 import re
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
+from jupyter_server_mathjax.app import STATIC_ASSETS_PATH as MATHJAX_COPY
+from jupyter_server_mathjax.app import MathJaxExtension
 from nbconvert.exporters import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from nbgrader.converters import GenerateFeedback
@@ -103,6 +106,38 @@ def test_formgraders_exporter_takes_the_course_filters_from_nbgrader_config(form
     assert isinstance(filters["markdown2html"], SafeMarkdown2HTML)
     assert filters["markdown2html"].parent is formgrade_exporter
     assert filters["clean_html"] is clean_html and filters["get_metadata"] is get_metadata
+
+
+def mathjax_scripts(html):
+    """The ``src`` of each script of the page that loads MathJax."""
+    return [script["src"] for script in BeautifulSoup(html, "html.parser").find_all("script", src=True)
+            if "mathjax" in script["src"].lower()]
+
+
+@pytest.mark.parametrize("base_url", ["/", "/user/grader/"])
+def test_grading_page_loads_mathjax_with_its_safe_extension_from_its_own_server(formgrade_exporter, base_url):
+    (src,) = mathjax_scripts(render(formgrade_exporter, written_answer("$\\lambda$")))
+    page = f"http://course.example{base_url}formgrader/submissions/0123abcd/"  # nbgrader's URL of a grading page
+    url = urlsplit(urljoin(page, src))
+    assert (url.scheme, url.netloc) == ("http", "course.example"), "MathJax from elsewhere than the page's server"
+    served = f"{base_url}static/{MathJaxExtension.name}/"  # where the extension serves its copy
+    assert url.path.startswith(served) and (MATHJAX_COPY / url.path.removeprefix(served)).is_file()
+    configs = parse_qs(url.query)["config"][0].split(",")
+    assert "Safe" in configs
+    assert all((MATHJAX_COPY / "config" / f"{config}.js").is_file() for config in configs)
+
+
+def test_grading_page_asks_mathjax_for_web_fonts_its_copy_ships(formgrade_exporter):
+    soup = BeautifulSoup(render(formgrade_exporter, written_answer("$x$")), "html.parser")
+    config = " ".join(script.get_text() for script in soup.find_all("script", type="text/x-mathjax-config"))
+    fonts = re.findall(r'webFont:\s*"([^"]+)"', config)
+    assert fonts, "MathJax would ask for its TeX fonts, which jupyter-server-mathjax does not ship"
+    assert all((MATHJAX_COPY / "fonts" / "HTML-CSS" / font).is_dir() for font in fonts)
+
+
+def test_feedback_keeps_nbconverts_mathjax_for_students_who_open_it_from_disk(feedback_exporter):
+    assert mathjax_scripts(render(feedback_exporter, written_answer("$x$"))) == \
+        [HTMLExporter.class_traits()["mathjax_url"].default()]
 
 
 # ---------------------------------------------------------------------- the catalogue's payloads

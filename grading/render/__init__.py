@@ -10,3 +10,10 @@ filters that apply it, named in ``nbgrader_config.py``
 (``c.HTMLExporter.filters``). ``grading.preprocessors.safe_to_render`` cleans
 the notebook itself at autograde, so what is stored is safe for any renderer.
 """
+
+from pathlib import Path
+
+#: The course's own nbconvert templates (``c.HTMLExporter.extra_template_basedirs``): ``formgrade/``
+#: holds what formgrader's grading page takes from here instead of nbgrader or nbconvert
+#: (``mathjax.html.j2``: MathJax from the grader's Jupyter server, not a CDN).
+TEMPLATES = Path(__file__).parent / "templates"
