@@ -180,7 +180,8 @@ def test_the_exchange_hands_out_exactly_the_committed_release(hub):
     _, homes, exchange, _ = hub
     outbound = exchange / "dlcv" / "outbound" / "assignment2"
     release = REPO / "release" / "assignment2"
-    assert sorted(p.name for p in outbound.iterdir()) == sorted(
-        p.name for p in release.iterdir() if p.name != "__pycache__")
-    for path in outbound.iterdir():
-        assert path.read_bytes() == (release / path.name).read_bytes()
+    def files(folder):
+        return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    assert files(outbound) == files(release)
+    for relpath in files(outbound):
+        assert (outbound / relpath).read_bytes() == (release / relpath).read_bytes()

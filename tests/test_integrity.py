@@ -72,9 +72,11 @@ def test_a_tamper_that_passes_in_the_notebook_scores_what_the_isolated_check_giv
     course, scores, _ = tampered
     cells = report(course, "patch_allclose_and_builtins")["cells"]
     assert any(c["notebook"] > c["isolated"] for c in cells.values())
+    # Functions redefined in the notebook: the graded cells check the module's, in the notebook
+    # too (selfcheck imports regularization.py), so the student already saw them fail there.
     cells = report(course, "notebook_defines_the_functions")["cells"]
     for grade_id in ["l1_loss", "l1_gradient", "l2_loss", "l2_gradient"]:
-        assert cells[grade_id]["notebook"] == 1 and cells[grade_id]["isolated"] == 0
+        assert cells[grade_id]["notebook"] == 0 and cells[grade_id]["isolated"] == 0
         assert scores["notebook_defines_the_functions"][grade_id] == 0
 
 
