@@ -203,3 +203,14 @@ def test_the_command_line_writes_both_files(tmp_path, capsys):
     assert "similarity.json" in out and "similarity.html" in out
     assert json.loads((root / "reports" / "assignment2" / "similarity.json").read_text(encoding="utf-8"))
     assert "score 0.99 or more" in (root / "reports" / "assignment2" / "similarity.html").read_text(encoding="utf-8")
+
+
+def test_the_class_report_links_the_similarity_report(tmp_path):
+    from grading.tools.class_report import _html, _markdown, student_columns
+
+    for name in ("scores.png", "checks.png"):
+        (tmp_path / name).write_bytes(b"\x89PNG")
+    columns, students, checks = student_columns(6, 4), [], []
+    page = BeautifulSoup(_html("assignment2", "summary", columns, students, checks, tmp_path), "html.parser")
+    assert page.find("a", href="similarity.html")
+    assert "[similarity.html](similarity.html)" in _markdown("assignment2", "summary", columns, students, checks)
