@@ -19,7 +19,7 @@ from grading.render.sanitize import clean
 CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 STYLE = """
-body{font-family:sans-serif;margin:1em auto;max-width:90em}
+body{font-family:sans-serif;margin:1em auto;max-width:90em;padding:0 1em}
 .pair{border-top:2px solid #888;margin-top:1.5em}
 .sides{display:grid;grid-template-columns:1fr 1fr;gap:1em}
 .side h4{margin:.3em 0}
