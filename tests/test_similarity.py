@@ -214,3 +214,17 @@ def test_the_class_report_links_the_similarity_report(tmp_path):
     page = BeautifulSoup(_html("assignment2", "summary", columns, students, checks, tmp_path), "html.parser")
     assert page.find("a", href="similarity.html")
     assert "[similarity.html](similarity.html)" in _markdown("assignment2", "summary", columns, students, checks)
+
+
+def test_the_semester_guides_step_runs_verbatim(tmp_path):
+    import subprocess
+
+    from grading.tools.scratch_course import nbgrader_env
+    from support.readme import readme_steps
+
+    root = build_class(tmp_path / "course", honest=10)
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_steps()["similarity"]], cwd=root,
+                          env=nbgrader_env(), capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    pairs = json.loads((root / "reports" / "assignment2" / "similarity.json").read_text(encoding="utf-8"))
+    assert {key(pair) for pair in pairs if pair["score"] >= SimilarityReport().threshold} == planted_pairs()

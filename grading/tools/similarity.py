@@ -62,7 +62,7 @@ class SimilarityReport(LoggingConfigurable):
 
     threshold = Float(0.7, help="Pairs scoring at least this (0..1) are shown side by side in similarity.html. "
                                 "On the synthetic class of tests/test_similarity.py (64 students, six seeds), "
-                                "every planted copy scores 0.84 or more, no honest pair more than 0.61.").tag(
+                                "every planted copy scores 0.84 or more, no honest pair more than 0.60.").tag(
         config=True)
     listed_from = Float(0.1, help="Pairs scoring at least this are listed in similarity.json.").tag(config=True)
     discount = Bool(True, help="Discount the released stub and the reference solution (code) and the released "
