@@ -228,3 +228,39 @@ def test_the_semester_guides_step_runs_verbatim(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     pairs = json.loads((root / "reports" / "assignment2" / "similarity.json").read_text(encoding="utf-8"))
     assert {key(pair) for pair in pairs if pair["score"] >= SimilarityReport().threshold} == planted_pairs()
+
+
+def test_each_student_links_to_their_notebook_in_formgrader_when_the_gradebook_has_it(tmp_path, monkeypatch):
+    from nbgrader.api import Gradebook
+
+    from grading.course import course_directory
+    from grading.tools.scratch_course import nbgrader_env
+
+    monkeypatch.setenv("PATH", nbgrader_env()["PATH"])  # nbgrader creates a gradebook with alembic
+    root = build_class(tmp_path / "course", honest=10)
+    coursedir = course_directory(root)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        gradebook.add_assignment("assignment2")
+        gradebook.add_notebook("assignment2", "assignment2")
+        for student in ("p1a", "p1b"):
+            gradebook.add_student(student)
+            gradebook.add_submission("assignment2", student)
+        ids = {s: gradebook.find_submission_notebook("assignment2", "assignment2", s).id for s in ("p1a", "p1b")}
+    options = SimilarityReport(formgrader_url="https://hub.example/user/grader/")
+    result = run(root, "assignment2", options)
+    soup = BeautifulSoup(result["html"].read_text(encoding="utf-8"), "html.parser")
+    block = next(b for b in soup.select("div.pair") if "p1a and p1b: code" in b.h2.get_text())
+    assert [side.find("a")["href"] for side in block.select("div.side")] == [
+        f"https://hub.example/user/grader/formgrader/submissions/{ids[s]}/" for s in ("p1a", "p1b")]
+    other = next(b for b in soup.select("div.pair") if "t1 and t2" in b.h2.get_text())
+    assert other.find("a")["href"] == "https://hub.example/user/grader/formgrader/manage_students/t1/assignment2"
+
+
+def test_the_autograded_copies_can_be_read_instead(tmp_path):
+    import shutil
+
+    root = build_class(tmp_path / "course", honest=10)
+    shutil.copytree(root / "submitted", root / "autograded")
+    shutil.rmtree(root / "submitted")
+    result = run(root, "assignment2", SimilarityReport(), folder_name="autograded")
+    assert {key(pair) for pair in result["shown"]} == planted_pairs()
