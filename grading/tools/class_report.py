@@ -17,7 +17,9 @@ upload to the course page:
   saw those tests pass and still lost the points);
 - per graded check, sorted by how many students failed it, the most common
   message those students saw, and how many of them had seen the check's
-  tests pass in their notebook: the list to discuss in the next lecture.
+  tests pass in their notebook: the list to discuss in the next lecture;
+- a link to ``similarity.html`` beside it, the similarity report of
+  :mod:`grading.tools.similarity`.
 
 Scores, students, due date and lateness come from the gradebook through
 nbgrader's API; messages and flags from the autograded notebooks and their
@@ -253,6 +255,10 @@ STUDENTS_NOTE = (f"\"{REGRADE_ONLY}\": the graded cells whose tests passed when 
                  "but which failed the trusted re-grade on the hidden inputs, so they scored 0. The student saw "
                  "those tests pass; the re-grade's message for each is in integrity.json beside the autograded "
                  "notebook (\"cells\").")
+#: The similarity report (``python -m grading.tools.similarity``), written beside this report.
+SIMILARITY_PAGE = "similarity.html"
+SIMILARITY_NOTE = ("who shares unusual code or written answers with whom, pairs side by side (made by "
+                   "python -m grading.tools.similarity <assignment>, beside this report; for graders only).")
 CHECK_COLUMNS = ["check", "failed", "most common message", REGRADE_ONLY]
 CHECKS_NOTE = ("The message is the one most of the failing students saw (how many in brackets); the last column "
                "counts the failing students whose notebook had passed the check's tests.")
@@ -288,7 +294,8 @@ def _markdown(assignment_id, summary, columns, students, checks):
     lines += ["", "## Score distribution", "", "![score distribution](scores.png)", "",
               "## Checks, most failed first", "", CHECKS_NOTE, ""]
     lines += _markdown_table(CHECK_COLUMNS, checks, [":--", "--:", ":--", "--:"])
-    lines += ["", "![failed checks](checks.png)", ""]
+    lines += ["", "![failed checks](checks.png)", "", "## Similarity", "",
+              f"[{SIMILARITY_PAGE}]({SIMILARITY_PAGE}): {SIMILARITY_NOTE}", ""]
     return "\n".join(lines)
 
 
@@ -327,6 +334,8 @@ def _html(assignment_id, summary, columns, students, checks, out):
         f"<p>{html.escape(CHECKS_NOTE)}</p>",
         _html_table(CHECK_COLUMNS, checks),
         _inline_png(out / "checks.png", "failed checks"),
+        "<h2>Similarity</h2>",
+        f'<p><a href="{SIMILARITY_PAGE}">{SIMILARITY_PAGE}</a>: {html.escape(SIMILARITY_NOTE)}</p>',
         "</body>",
         "</html>",
         "",
