@@ -248,6 +248,6 @@ def test_run_all_of_the_released_notebook_stops_in_the_part_with_the_mistake(tmp
     # The part's check and its graded cells fail, nothing of the other part; the experiment may stop
     # too (it refuses a NaN gradient).
     assert {f"{entry.exercise}_test_compare", *entry.caught_by} <= set(errors)
-    assert set(errors) <= {f"{entry.exercise}_test_compare", *entry.caught_by, "experiment_run"}
+    assert set(errors) <= {f"{entry.exercise}_test_compare", *entry.caught_by, "experiment_run", "experiment_plot"}
     for grade_id, text in entry.messages.items():
         assert text in errors[grade_id] and text in errors[f"{entry.exercise}_test_compare"]
