@@ -290,3 +290,17 @@ def test_a_lone_surrogate_in_two_copied_answers_does_not_stop_the_report(tmp_pat
     assert ("p3a", "p3b", "l1_explanation") in {key(pair) for pair in result["shown"]}
     page = result["html"].read_text(encoding="utf-8")
     assert "\ufffd end" in page
+
+
+@pytest.mark.parametrize("grade_id", [["l1_explanation"], {"id": "l1_explanation"}], ids=["list", "dict"])
+def test_a_grade_id_that_is_not_text_does_not_stop_the_report(tmp_path, grade_id):
+    # submitted/ is read as handed in (no intake has checked it): a cell's grade id may be any JSON value,
+    # and an unhashable one once raised TypeError out of the whole report.
+    root = build_class(tmp_path / "course", honest=10)
+    notebook = root / "submitted" / "s000" / "assignment2" / "assignment2.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))
+    cells["cells"].append({"cell_type": "markdown", "metadata": {"nbgrader": {"grade_id": grade_id}}, "source": "x"})
+    notebook.write_text(json.dumps(cells), encoding="utf-8")
+    result = run(root, "assignment2", SimilarityReport())
+    assert {key(pair) for pair in result["shown"]} == planted_pairs()
+    assert not [item for item in result["skipped"] if item["student"] == "s000"], "its own answers are still compared"

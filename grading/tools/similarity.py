@@ -140,10 +140,12 @@ def _whole_characters(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def _grade_id(cell: dict):
+def _grade_id(cell: dict) -> str | None:
+    """The cell's grade id if it has one that is text (a handed-in notebook's metadata may hold any JSON value)."""
     meta = cell.get("metadata")
     nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
-    return nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+    grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+    return grade_id if isinstance(grade_id, str) else None
 
 
 def read_assignment(coursedir, assignment: str) -> Assignment:
