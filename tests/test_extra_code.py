@@ -68,3 +68,12 @@ def test_an_extension_module_python_would_import_is_flagged(folder, name):
     (folder / name).write_bytes(b"\x7fELF")
     [reason] = extra(folder)
     assert name in reason
+
+
+@pytest.mark.parametrize("name", ["__pycache__helpers.py", "patch.ipynb_checkpoints.py"])
+def test_a_name_that_only_contains_pycache_or_checkpoints_is_flagged(folder, name):
+    # Only Python's own __pycache__/ and Jupyter's .ipynb_checkpoints/ folders are left out; a module
+    # whose name merely contains those words (importable by the notebook's cells) once was too.
+    (folder / name).write_text("import selfcheck\n", encoding="utf-8")
+    [reason] = extra(folder)
+    assert name in reason

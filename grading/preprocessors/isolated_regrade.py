@@ -425,7 +425,7 @@ class IsolatedRegrade(NbGraderPreprocessor):
             if path.name.endswith(suffixes) and not path.is_dir()
             and (path.name != self.module or path.parent != folder) and not _course_file(path, folder, course_files)
         )
-        extra = [p for p in extra if "__pycache__" not in p and ".ipynb_checkpoints" not in p]
+        extra = [p for p in extra if not {"__pycache__", ".ipynb_checkpoints"} & set(Path(p).parts[:-1])]
         if not extra:
             return []
         return [f"the submission holds other Python code beside the module: {', '.join(extra)} "
