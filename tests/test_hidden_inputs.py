@@ -38,6 +38,7 @@ def L2_reg(W, reg):
 CARRIERS = {
     "message": "raise ValueError(_data(W).replace('_', ' '))",
     "class name": "raise type('E' + _data(W).replace('.', 'd').replace('-', 'm'), (Exception,), {})()",
+    "returned type": "return type('E' + _data(W).replace('.', 'd').replace('-', 'm'), (), {})()",
 }
 
 
@@ -48,12 +49,13 @@ def hidden_values():
 
 
 # FAILS (a leak found by the red team, not fixed here): the re-grade replays the student's exception
-# with its class name and message as the student's code made them (up to 500 characters each), and
-# judge.call puts both into the cell's message, so a function that raises with W in its text shows
-# the student a hidden input in feedback. The fix is the maintainers' call: for hidden inputs, name the
-# exception only by a built-in (or NumPy) class name and withhold its message ("run check() to see it
-# on public inputs"); judge.call keeps the message for the public inputs of selfcheck, so the catalogue
-# test that compares selfcheck's messages with the grader's has to allow that difference.
+# with its class name and message, and the type of a result that is not two results, as the student's
+# code made them (up to 500 characters each), and judge.call puts them into the cell's message: a
+# function that raises with W in its text shows the student a hidden input in feedback (and in
+# integrity.json). The fix is the maintainers' call: for hidden inputs, name an exception or a returned
+# type only by a built-in (or NumPy) class name and withhold the message ("run check() to see it on
+# public inputs"); judge.call keeps the message for selfcheck's public inputs, so the catalogue test
+# that compares selfcheck's messages with the grader's has to allow that difference.
 @pytest.mark.parametrize("carrier", CARRIERS, ids=list(CARRIERS))
 def test_a_crash_on_a_hidden_input_shows_none_of_its_values(carrier):
     module = MODULE.replace("{raise}", CARRIERS[carrier]).encode()
