@@ -264,3 +264,43 @@ def test_the_autograded_copies_can_be_read_instead(tmp_path):
     shutil.rmtree(root / "submitted")
     result = run(root, "assignment2", SimilarityReport(), folder_name="autograded")
     assert {key(pair) for pair in result["shown"]} == planted_pairs()
+
+
+def _set_answer(notebook, grade_id, text):
+    """Write ``text`` as the answer ``grade_id`` of ``notebook`` with ``json`` (as a hand-edited file would hold it);
+    return the answer it replaced."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in cells["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            old, cell["source"] = "".join(cell["source"]), text
+    notebook.write_text(json.dumps(cells), encoding="utf-8")  # ensure_ascii: a lone surrogate as "\ud800"
+    return old
+
+
+def test_a_lone_surrogate_in_two_copied_answers_does_not_stop_the_report(tmp_path):
+    # JSON may escape half of a UTF-16 pair ("\ud800"): Python reads it as a str that cannot be
+    # encoded, and two copiers sharing it once made the page's sanitizer (and the UTF-8 write) raise,
+    # so the class got no report at all.
+    root = build_class(tmp_path / "course", honest=10)
+    first = root / "submitted" / "p3a" / "assignment2" / "assignment2.ipynb"
+    text = _set_answer(first, "l1_explanation", "") + " \ud800 end"
+    for student in ("p3a", "p3b"):
+        _set_answer(root / "submitted" / student / "assignment2" / "assignment2.ipynb", "l1_explanation", text)
+    result = run(root, "assignment2", SimilarityReport())
+    assert ("p3a", "p3b", "l1_explanation") in {key(pair) for pair in result["shown"]}
+    page = result["html"].read_text(encoding="utf-8")
+    assert "\ufffd end" in page
+
+
+@pytest.mark.parametrize("grade_id", [["l1_explanation"], {"id": "l1_explanation"}], ids=["list", "dict"])
+def test_a_grade_id_that_is_not_text_does_not_stop_the_report(tmp_path, grade_id):
+    # submitted/ is read as handed in (no intake has checked it): a cell's grade id may be any JSON value,
+    # and an unhashable one once raised TypeError out of the whole report.
+    root = build_class(tmp_path / "course", honest=10)
+    notebook = root / "submitted" / "s000" / "assignment2" / "assignment2.ipynb"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))
+    cells["cells"].append({"cell_type": "markdown", "metadata": {"nbgrader": {"grade_id": grade_id}}, "source": "x"})
+    notebook.write_text(json.dumps(cells), encoding="utf-8")
+    result = run(root, "assignment2", SimilarityReport())
+    assert {key(pair) for pair in result["shown"]} == planted_pairs()
+    assert not [item for item in result["skipped"] if item["student"] == "s000"], "its own answers are still compared"

@@ -141,9 +141,14 @@ class Intake(LoggingConfigurable):
                     self._set_aside(path, REFUSED_SUFFIX, f"was {verdict.status}: " + "; ".join(verdict.reasons))
                 if verdict.status == "repaired":
                     path.write_text(nbformat.writes(verdict.notebook), encoding="utf-8")
-            elif stat.S_ISDIR(mode) and top and (name == TIMESTAMP or name in release.files):
-                # nbgrader opens timestamp.txt and the module as files: a folder there fails the submission
+            elif stat.S_ISDIR(mode) and ((top and name in (TIMESTAMP, *release.files))
+                                         or release.holds(path.relative_to(folder), folder=False)):
+                # nbgrader opens timestamp.txt and the module as files, and removes the released files
+                # (selfcheck/judge.py) before it copies the course's over them: a folder there fails the submission
                 self._set_aside(path, REFUSED_SUFFIX, "is a folder in place of a file: not collected")
+            elif not stat.S_ISDIR(mode) and release.holds(path.relative_to(folder), folder=True):
+                # nbgrader copies the course's selfcheck/ into this folder: a file named selfcheck fails the copy
+                self._set_aside(path, REFUSED_SUFFIX, "is a file in place of a released folder: not collected")
             elif stat.S_ISDIR(mode):
                 continue
             elif top and name == TIMESTAMP:
@@ -339,6 +344,14 @@ class Release:
         files = _file_names(Path(folder))
         graded = files | (_file_names(Path(source)) if source is not None else set())
         return cls(Path(folder), frozenset(n for n in graded if n.endswith(".ipynb")), frozenset(files))
+
+    def holds(self, relative: Path, folder: bool) -> bool:
+        """Whether the release has a folder (``folder``) or a regular file at ``relative`` (no link followed)."""
+        try:
+            mode = os.lstat(self.folder / relative).st_mode
+        except OSError:
+            return False
+        return stat.S_ISDIR(mode) if folder else stat.S_ISREG(mode)
 
     def notebook(self, name: str) -> nbformat.NotebookNode | None:
         """The released notebook ``name`` (the grader's own file), or None if there is none."""

@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures
+import importlib.machinery
 import sys
 import traceback
 from pathlib import Path
@@ -414,13 +415,17 @@ class IsolatedRegrade(NbGraderPreprocessor):
         byte for byte the course's own file of the same path in ``course_files``
         (nbgrader copied it there; the notebook's ``selfcheck`` package) is the
         course's code, not the student's; one the student's code changed while
-        the notebook ran is not.
+        the notebook ran is not. Every file Python would import is looked at,
+        not only ``*.py``: an extension module (``.so``) is imported before the
+        ``.py`` file of the same name (``importlib.machinery.all_suffixes``).
         """
+        suffixes = tuple(importlib.machinery.all_suffixes())
         extra = sorted(
-            str(path.relative_to(folder)) for path in folder.rglob("*.py")
-            if (path.name != self.module or path.parent != folder) and not _course_file(path, folder, course_files)
+            str(path.relative_to(folder)) for path in folder.rglob("*")
+            if path.name.endswith(suffixes) and not path.is_dir()
+            and (path.name != self.module or path.parent != folder) and not _course_file(path, folder, course_files)
         )
-        extra = [p for p in extra if "__pycache__" not in p and ".ipynb_checkpoints" not in p]
+        extra = [p for p in extra if not {"__pycache__", ".ipynb_checkpoints"} & set(Path(p).parts[:-1])]
         if not extra:
             return []
         return [f"the submission holds other Python code beside the module: {', '.join(extra)} "

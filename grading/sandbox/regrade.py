@@ -336,15 +336,27 @@ def _run_child(module_source, calls, limits, sandbox):
 
 
 def _outcome(record):
-    """The Outcome a record describes; fields it lacks read as a failed call (the child is untrusted)."""
+    """The Outcome a record describes; fields it lacks read as a failed call (the child is untrusted).
+
+    ``R``, ``dW`` and ``after`` are read only as the child sends them, float64
+    arrays: any other dtype (a record the student's code forged) reads as not
+    converted, since the checks would turn, say, 60 MB of booleans into 480 MB
+    of float64 in the grader's process.
+    """
     def text(key):
         return str(record.get(key, ""))[:500]
+
+    def numbers(key):
+        value = record.get(key)
+        return value if isinstance(value, np.ndarray) and value.dtype == np.float64 else None
+
+    R, dW = numbers("R"), numbers("dW")
     return Outcome(
         status=text("status") if text("status") in ("ok", "raised", "not_tuple") else "fault",
         error=text("error"), message=text("message") or "the sandbox sent an incomplete result",
-        R=record.get("R"), R_ok=bool(record.get("R_ok", False)) and record.get("R") is not None,
-        dW=record.get("dW"), dW_ok=bool(record.get("dW_ok", False)) and record.get("dW") is not None,
-        after=record.get("after"),
+        R=R, R_ok=bool(record.get("R_ok", False)) and R is not None,
+        dW=dW, dW_ok=bool(record.get("dW_ok", False)) and dW is not None,
+        after=numbers("after"),
     )
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,10 +127,25 @@ def _source(cell: dict) -> str:
     raise ValueError("a cell's source is not text")
 
 
-def _grade_id(cell: dict):
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(text: str) -> str:
+    """``text`` with each lone surrogate (JSON may hold ``"\\ud800"``) replaced by U+FFFD, one for one.
+
+    Python reads such a half of a UTF-16 pair into a ``str`` that cannot be
+    encoded; the page's sanitizer and its UTF-8 file would refuse the whole
+    report. Replacing one character by one keeps every offset.
+    """
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _grade_id(cell: dict) -> str | None:
+    """The cell's grade id if it has one that is text (a handed-in notebook's metadata may hold any JSON value)."""
     meta = cell.get("metadata")
     nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
-    return nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+    grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+    return grade_id if isinstance(grade_id, str) else None
 
 
 def read_assignment(coursedir, assignment: str) -> Assignment:
@@ -219,7 +235,7 @@ def read_class(coursedir, assignment: str, released: Assignment, options: Simila
                     skip(label, "the answer cell is missing")
                     continue
                 try:
-                    text = _source(answers[grade_id])
+                    text = _whole_characters(_source(answers[grade_id]))
                 except ValueError as error:
                     skip(label, str(error))
                     continue
