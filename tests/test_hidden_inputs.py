@@ -48,14 +48,11 @@ def hidden_values():
     return {value for value in values if len(value) > 8}  # not 0, 1.5 or the like: those say nothing
 
 
-# FAILS (a leak found by the red team, not fixed here): the re-grade replays the student's exception
-# with its class name and message, and the type of a result that is not two results, as the student's
-# code made them (up to 500 characters each), and judge.call puts them into the cell's message: a
-# function that raises with W in its text shows the student a hidden input in feedback (and in
-# integrity.json). The fix is the maintainers' call: for hidden inputs, name an exception or a returned
-# type only by a built-in (or NumPy) class name and withhold the message ("run check() to see it on
-# public inputs"); judge.call keeps the message for selfcheck's public inputs, so the catalogue test
-# that compares selfcheck's messages with the grader's has to allow that difference.
+# A leak the red team found: the re-grade replayed the student's exception with its class name and
+# message, and the type of a result that is not two results, as the student's code made them (up to
+# 500 characters each), so a function that raised with W in its text showed a hidden input in feedback.
+# Fixed in grading.preprocessors.isolated_regrade (_Replay): on hidden inputs only Python's and NumPy's
+# own class names are repeated and the message is withheld; selfcheck shows it on the public inputs.
 @pytest.mark.parametrize("carrier", CARRIERS, ids=list(CARRIERS))
 def test_a_crash_on_a_hidden_input_shows_none_of_its_values(carrier):
     module = MODULE.replace("{raise}", CARRIERS[carrier]).encode()

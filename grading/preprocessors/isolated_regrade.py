@@ -58,8 +58,10 @@ their result (without it, ``IsolatedRegrade`` runs them itself).
 from __future__ import annotations
 
 import atexit
+import builtins
 import concurrent.futures
 import importlib.machinery
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -127,6 +129,24 @@ def _named(kind, name):
     return type(str(name) or kind.__name__, (kind,), {})
 
 
+#: Names the replay may repeat of what the student's code raised or returned on a hidden input:
+#: Python's and NumPy's own classes. Anything else (a class the student's code named, its
+#: exception's message) could carry the hidden input's values into feedback.
+_KNOWN_NAMES = frozenset(
+    name for module in (builtins, np, getattr(np, "exceptions", np), np.linalg)
+    for name, value in vars(module).items() if isinstance(value, type)
+) | {"NoneType", "function", "generator", "method", "builtin_function_or_method"}
+_COUNTED = re.compile(r"(tuple|list) of \d{1,9} items")
+#: What the student sees instead of their exception's message on a hidden input.
+WITHHELD = ("(its message is not shown for the hidden inputs; check(\"1.1\") and check(\"2.1\") in the "
+            "notebook show it for the public ones)")
+
+
+def _known(name: str, instead: str) -> str:
+    """``name`` if it is Python's or NumPy's own (or ``tuple of N items``), else ``instead``."""
+    return name if name in _KNOWN_NAMES or _COUNTED.fullmatch(name) else instead
+
+
 class _Replay:
     """Stands in for a student's function: replays what the sandboxed call gave."""
 
@@ -142,14 +162,16 @@ class _Replay:
             W[...] = outcome.after
         elif outcome.after is not None:  # the call reshaped or resized the caller's W: it changed W
             W[...] = np.nan
+        # What the student's code said reaches the student's feedback: on a hidden input, only names
+        # of Python's and NumPy's own classes are repeated, never a message (see _KNOWN_NAMES).
         if outcome.status == "fault":
-            raise SandboxFault(outcome.message)
+            raise SandboxFault("the sandboxed call gave no usable result")
         if outcome.status == "raised":
             if outcome.error == "NotImplementedError":
-                raise NotImplementedError(outcome.message)
-            raise _named(Exception, outcome.error)(outcome.message)
+                raise NotImplementedError()
+            raise _named(Exception, _known(outcome.error, "an exception of its own class"))(WITHHELD)
         if outcome.status == "not_tuple":
-            return _named(object, outcome.error)()
+            return _named(object, _known(outcome.error, "an object of its own class"))()
         R = outcome.R if outcome.R_ok else _named(object, "unconvertible")()
         dW = outcome.dW if outcome.dW_ok else _named(object, "unconvertible")()
         return R, dW
