@@ -83,17 +83,19 @@ def test_export_inside_the_demo_lists_every_student(demo):
 
 
 class _Page(HTMLParser):
-    """What a browser would load for a page: every src/href, the images, the table cells."""
+    """What a browser would load for a page: every src/href, the images, the table cells, and the links."""
 
     def __init__(self):
         super().__init__()
-        self.references, self.images, self.cells = [], [], []
+        self.references, self.images, self.cells, self.links = [], [], [], []
         self._in_cell = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "a":  # a link is followed when clicked, not loaded with the page
+            self.links.append(attrs.get("href", ""))
         for name in ("src", "href", "data", "srcset", "poster"):
-            if attrs.get(name):
+            if attrs.get(name) and tag != "a":
                 self.references.append(attrs[name])
         if tag == "img":
             self.images.append(attrs.get("src", ""))
@@ -115,6 +117,7 @@ def test_class_report_html_is_one_self_contained_page_with_tables_and_both_plots
     page.feed(text)
     external = [ref for ref in page.references if not ref.startswith("data:")]
     assert not external, f"the page loads other files: {external}"
+    assert set(page.links) <= {"similarity.html"}, page.links  # the one link: the similarity report beside it
     assert not re.search(r"url\((?!['\"]?data:)", text), "the style sheet loads other files"
     assert len(page.images) == 2
     for image in page.images:

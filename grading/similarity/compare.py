@@ -48,11 +48,12 @@ from __future__ import annotations
 import collections
 import itertools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from copydetect.utils import get_document_fingerprints
 
-from grading.similarity.documents import Segment
+from grading.similarity.documents import Segment, Token
 
 
 @dataclass
@@ -98,7 +99,7 @@ class Vocabulary:
     def __init__(self):
         self._chars: dict[str, str] = {}
 
-    def encode(self, tokens) -> str:
+    def encode(self, tokens: Iterable[Token]) -> str:
         chars = []
         for token in tokens:
             char = self._chars.get(token.norm)

@@ -36,6 +36,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nbgrader.coursedir import CourseDirectory
 from traitlets import Bool, Float, Integer, Unicode
 from traitlets.config import LoggingConfigurable
 
@@ -148,7 +149,7 @@ def _grade_id(cell: dict) -> str | None:
     return grade_id if isinstance(grade_id, str) else None
 
 
-def read_assignment(coursedir, assignment: str) -> Assignment:
+def read_assignment(coursedir: CourseDirectory, assignment: str) -> Assignment:
     """The released files of ``assignment`` and the reference modules in ``source/``."""
     release = Path(coursedir.format_path(coursedir.release_directory, ".", assignment))
     source = Path(coursedir.format_path(coursedir.source_directory, ".", assignment))
@@ -176,7 +177,7 @@ def _decode(data: bytes) -> str:
         raise IntakeRefused("it is not UTF-8 text") from None
 
 
-def read_class(coursedir, assignment: str, released: Assignment, options: SimilarityReport,
+def read_class(coursedir: CourseDirectory, assignment: str, released: Assignment, options: SimilarityReport,
                folder_name: str = "submitted") -> Class:
     """Every safe student folder's modules and answers under ``<folder_name>/<student>/<assignment>/``."""
     result = Class()
@@ -258,7 +259,7 @@ def _lines(text: str, span: tuple[int, int]) -> list[int]:
     return [text.count("\n", 0, span[0]) + 1, text.count("\n", 0, max(span[0], span[1] - 1)) + 1]
 
 
-def formgrader_links(coursedir, assignment: str, released: Assignment, base: str) -> dict:
+def formgrader_links(coursedir: CourseDirectory, assignment: str, released: Assignment, base: str) -> dict:
     """``{student: URL}`` of each student's first notebook in formgrader (their submissions' page if unknown)."""
     links = {}
     try:
