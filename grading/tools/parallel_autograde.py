@@ -267,6 +267,13 @@ def killed_workers_reason(error: BaseException) -> str:
             f"or crashed): not graded; see autograde-logs/ and the system log")
 
 
+def _has_bokeh() -> bool:
+    """On the scheduler: whether it can serve its dashboard (Dask's dashboard needs bokeh)."""
+    import importlib.util
+
+    return importlib.util.find_spec("bokeh") is not None
+
+
 @contextlib.contextmanager
 def dask_client(scheduler: str | None, workers: int, out: TextIO):
     """A Dask client: of the cluster at ``scheduler``, or of a local cluster of ``workers`` processes (closed after)."""
@@ -275,8 +282,11 @@ def dask_client(scheduler: str | None, workers: int, out: TextIO):
 
     if scheduler:
         with Client(scheduler, timeout="60s") as client:
-            if "dashboard" in client.scheduler_info().get("services", {}):
+            if client.run_on_scheduler(_has_bokeh):
                 print(f"Dask dashboard: {client.dashboard_link}", file=out)
+            else:
+                print(f"Dask dashboard: none (install bokeh where the scheduler runs for one at "
+                      f"{client.dashboard_link})", file=out)
             yield client
         return
     with dask.config.set(LOCAL_CLUSTER_SETTINGS):
@@ -352,6 +362,9 @@ def run(root: str | Path, assignment: str, workers: int | None = None, out: Text
                                   ignore_errors=True)
                 except Exception as error_raised:  # noqa: BLE001 (a worker that could not grade at all)
                     status, error, fingerprint = "failed", f"{type(error_raised).__name__}: {error_raised}", None
+                # Taken: the scheduler forgets it now. (A result still held by a worker that then
+                # died would be computed again, that is the submission graded again, unasked.)
+                future.release()
                 pending.discard(student)
                 if status == "graded":
                     graded.append((student, ""))
