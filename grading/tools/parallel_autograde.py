@@ -290,7 +290,7 @@ def dask_client(scheduler: str | None, workers: int, out: TextIO):
             yield client
         return
     with dask.config.set(LOCAL_CLUSTER_SETTINGS):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                           silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
             yield client
 
