@@ -220,7 +220,7 @@ def test_a_submission_during_which_two_workers_die_is_failed_with_the_reason_and
     assert failed == ["fault-exit"], out
     assert sorted(graded) == sorted(s for s in SMALL if s != "fault-exit"), out
     assert "FAILED fault-exit: the worker process grading it died 2 times" in out
-    assert not (course.root / "autograded" / "fault-exit").exists()  # no half-written autograded folder
+    assert not (course.root / "autograded" / "fault-exit" / "assignment2").exists()  # nothing half-written
 
 
 def test_a_rerun_grades_only_the_students_whose_submission_changed(tmp_path_factory, postgres, cluster, serial):
