@@ -48,6 +48,10 @@ Limits that student code cannot dodge, all enforced here on the grader's side:
 - **Sandbox.** Every kernel is started by
   ``grading.sandbox.kernel.SandboxedKernelManager``, in the bubblewrap
   sandbox.
+- **One notebook per process at a time.** A second notebook started in the
+  same process while one runs (by another thread) is refused with
+  ``grading.sandbox.one_grading.ConcurrentGrading``: its kernel would be
+  forked by the same warm parent, which would end the first one's.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ from nbgrader.preprocessors import Execute
 from traitlets import Float, Integer
 
 from grading.sandbox.kernel import SandboxedKernelManager
+from grading.sandbox.one_grading import grading_slot
 
 TRUNCATED = "\n[output truncated by the grader: more than {} characters]\n"
 _OUTPUTS = {"stream", "display_data", "execute_result", "error"}
@@ -257,6 +262,13 @@ class ResilientExecute(Execute):
         return result
 
     def preprocess(self, nb: NotebookNode, resources: dict | None = None, km=None) -> tuple[NotebookNode, dict]:
+        # One notebook at a time per process (grading.sandbox.one_grading): a second one started
+        # meanwhile by another thread is refused, never given a fork that would end this one's kernel.
+        student = ((resources or {}).get("nbgrader") or {}).get("student")
+        with grading_slot(f"the notebook of {student}" if student else "a notebook"):
+            return self._preprocess(nb, resources, km)
+
+    def _preprocess(self, nb, resources, km):
         # The set-up of nbconvert's ExecutePreprocessor.preprocess, with the
         # cell loop run once per kernel life.
         NotebookClient.__init__(self, nb, km)
