@@ -26,7 +26,7 @@ def course(tmp_path_factory):
 #: test`` uses pytest-xdist), none of them is left to run alone at the end.
 #: Measured with ``./run test --durations=0`` (longest first: each file's set-up and tests).
 LONGEST_FIRST = ("test_unprivileged.py", "test_formgrader_escapes.py", "test_sandbox_escapes.py", "test_catalogue.py",
-                 "test_parallel_autograde.py", "test_integrity.py", "test_exchange.py",
+                 "test_parallel_autograde.py", "test_dask_autograde.py", "test_integrity.py", "test_exchange.py",
                  "test_intake_e2e.py", "test_semester.py", "test_grader_process_attacks.py", "test_sandbox.py",
                  "test_formgrader.py", "test_demo.py")
 
