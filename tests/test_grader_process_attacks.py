@@ -307,6 +307,8 @@ def test_re_running_set_up_cells_after_restarts_stays_within_the_documented_boun
                   f"setup_{i}", False) for i in range(setups)]
     cells += [cell("while True:\n    pass", f"graded_{i}", True) for i in range(graded)]
     took, resources = run(cells, timeout=timeout, notebook_timeout=budget)
+    # A kernel start measured before and after the run: the slower one, as the machine's load changes.
+    one_kernel = max(one_kernel, run([cell("x = 1", "only", False)], timeout=timeout, notebook_timeout=budget)[0])
     # Unbounded, this costs graded x (timeout + setups x 0.9 s) = 49 s. The documented bound: the notebook's
     # time, the graded cells' limits, one allowance of re-runs, and one kernel start (as measured in this
     # run) per restart, doubled.

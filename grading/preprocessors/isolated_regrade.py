@@ -164,8 +164,8 @@ class _Replay:
             W[...] = np.nan
         # What the student's code said reaches the student's feedback: on a hidden input, only names
         # of Python's and NumPy's own classes are repeated, never a message (see _KNOWN_NAMES).
-        if outcome.status == "fault":
-            raise SandboxFault("the sandboxed call gave no usable result")
+        if outcome.status == "fault":  # the grader's own words (grading.sandbox.regrade)
+            raise SandboxFault(outcome.message)
         if outcome.status == "raised":
             if outcome.error == "NotImplementedError":
                 raise NotImplementedError()

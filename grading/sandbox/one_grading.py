@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections.abc import Iterator
 
 
 class ConcurrentGrading(RuntimeError):
@@ -46,7 +47,7 @@ os.register_at_fork(after_in_child=_fresh_slot_in_child)
 
 
 @contextlib.contextmanager
-def grading_slot(what: str):
+def grading_slot(what: str) -> Iterator[None]:
     """Hold this process's one grading slot while the block runs; refuse if another holds it.
 
     ``what`` names the grading (a student, a notebook) for the message the

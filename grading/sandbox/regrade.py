@@ -351,9 +351,12 @@ def _outcome(record):
         return value if isinstance(value, np.ndarray) and value.dtype == np.float64 else None
 
     R, dW = numbers("R"), numbers("dW")
+    known = text("status") in ("ok", "raised", "not_tuple")
     return Outcome(
-        status=text("status") if text("status") in ("ok", "raised", "not_tuple") else "fault",
-        error=text("error"), message=text("message") or "the sandbox sent an incomplete result",
+        status=text("status") if known else "fault",
+        error=text("error"),
+        # A fault's message is the grader's own words; the child's text could carry anything.
+        message=(text("message") if known else "") or "the sandbox sent an incomplete result",
         R=R, R_ok=bool(record.get("R_ok", False)) and R is not None,
         dW=dW, dW_ok=bool(record.get("dW_ok", False)) and dW is not None,
         after=numbers("after"),

@@ -73,12 +73,16 @@ import socket
 import sqlite3
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.engine import make_url
 from traitlets.config import Config
+
+if TYPE_CHECKING:
+    import distributed
 
 from grading import course
 from grading.integrity.report import IntegrityReport, flagged_summary
@@ -275,7 +279,7 @@ def _has_bokeh() -> bool:
 
 
 @contextlib.contextmanager
-def dask_client(scheduler: str | None, workers: int, out: TextIO):
+def dask_client(scheduler: str | None, workers: int, out: TextIO) -> Iterator[distributed.Client]:
     """A Dask client: of the cluster at ``scheduler``, or of a local cluster of ``workers`` processes (closed after)."""
     import dask
     from distributed import Client, LocalCluster
